@@ -1,0 +1,60 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-argo-rollouts',
+  description: 'Typed cdk8s constructs for Argo Rollouts progressive delivery: rollouts, services, traffic splits, analysis, alerts and dashboards, validated at synth time.',
+  author: 'cdk8s-argo-rollouts maintainers',
+  authorAddress: 'maintainers@users.noreply.b-seed-c7914f6c.example',
+  repositoryUrl: 'https://github.com/cdk8s-argo-rollouts/cdk8s-argo-rollouts.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.4.2',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  bundledDeps: ['yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21'],
+  devDeps: ['cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
+  keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
+  github: false,
+  release: false,
+  entrypoint: 'lib/src/index.js',
+  entrypointTypes: 'lib/src/index.d.ts',
+  tsconfig: {
+    compilerOptions: { rootDir: '.' },
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+  },
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120_000,
+      coverageReporters: ['text-summary'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts', 'projenrc'],
+    ignorePatterns: ['imports/**'],
+  },
+  gitignore: ['dist/', '/bench-results/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/'] },
+});
+
+// Generated CRD bindings and JSON schemas (imports/) come from ../shared/crds; they are committed,
+// so a clone without ../shared still builds and tests.
+project.addTask('import', {
+  description: 'Regenerate imports/ (cdk8s bindings and JSON schemas) from the pinned CRDs in ../shared/crds',
+  exec: 'ts-node --project test/tsconfig.json scripts/import-crds.ts',
+});
+
+// Synthesise every example app into dist/<example>/.
+project.addTask('synth:examples', {
+  description: 'Synthesise every app in examples/ into dist/',
+  exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
+});
+
+// jsii compiles src/ and imports/ with rootDir "." (see tsconfig), so the entry point is lib/src.
+project.package.addField('types', 'lib/src/index.d.ts');
+
+project.synth();

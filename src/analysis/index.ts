@@ -1,0 +1,3 @@
+export * from './analysis-argument';
+export * from './analysis-template';
+export * from './rollout-analysis';

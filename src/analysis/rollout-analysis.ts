@@ -1,0 +1,98 @@
+import { AnalysisArgument } from './analysis-argument';
+import { IAnalysisTemplate } from './analysis-template';
+import type { IRollout } from '../rollout/rollout-base';
+import { RuleViolation } from '../validation/rule-violation';
+
+/**
+ * One analysis a rollout runs: background analysis, an analysis step, or blue-green
+ * pre/post-promotion analysis.
+ */
+export interface RolloutAnalysisOptions {
+  /** The templates to run together in one AnalysisRun. */
+  readonly templates: IAnalysisTemplate[];
+  /**
+   * Argument values, in addition to those the templates take from the rollout themselves.
+   * @default - none
+   */
+  readonly args?: AnalysisArgument[];
+  /**
+   * Metrics (names or regular expressions) to run in dry-run mode: measured, never failing the rollout.
+   * @default - none
+   */
+  readonly dryRunMetrics?: string[];
+  /**
+   * Labels added to the AnalysisRuns.
+   * @default - none
+   */
+  readonly analysisRunLabels?: { [key: string]: string };
+}
+
+/** Background analysis: runs for the whole canary, from `startingStep` on. */
+export interface BackgroundAnalysisOptions extends RolloutAnalysisOptions {
+  /**
+   * Index of the step at which the analysis starts.
+   * @default 0
+   */
+  readonly startingStep?: number;
+}
+
+/** Which kind of analysis is rendered: it decides which controller rules apply. */
+export enum AnalysisKind {
+  BACKGROUND = 'background',
+  STEP = 'step',
+  PRE_PROMOTION = 'prePromotion',
+  POST_PROMOTION = 'postPromotion',
+}
+
+/**
+ * Renders a rollout analysis (`templates`, `args`, `dryRun`...) and checks it the way the
+ * controller does when it builds the AnalysisRun (section B, rules 39-42 of the validation
+ * reference): every required argument supplied, no argument given two values, no duplicate metric,
+ * no metric that runs forever outside background analysis.
+ */
+export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: IRollout, field: string, kind: AnalysisKind):
+{ json: any; violations: RuleViolation[] } {
+  const violations: RuleViolation[] = [];
+  const templateNames = options.templates.map((t) => t.templateName);
+  const value = `"templateNames: [${templateNames.join(' ')}]"`;
+  if (options.templates.length === 0) {
+    violations.push({ property: field, field: `${field}.templates`, message: 'Required value: at least one template', allowed: 'one or more analysis templates' });
+  }
+
+  const args = new Map<string, AnalysisArgument>();
+  const supplied = [...options.templates.flatMap((t) => t.argumentsFor(rollout)), ...(options.args ?? [])];
+  for (const arg of supplied) {
+    const previous = args.get(arg.name);
+    if (previous && previous.description !== arg.description) {
+      violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: Argument \`${arg.name}\` specified multiple times with different values: '${previous.description}', '${arg.description}'`, allowed: 'one value per argument name' });
+    }
+    args.set(arg.name, arg);
+  }
+  for (const template of options.templates) {
+    for (const required of template.requiredArgs) {
+      if (!args.has(required)) {
+        violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: args.${required} was not resolved`, allowed: `args that include '${required}' (required by ${template.templateName})` });
+      }
+    }
+  }
+  const metrics = options.templates.flatMap((t) => t.metricNames);
+  const duplicate = metrics.find((m, i) => metrics.indexOf(m) !== i);
+  if (duplicate !== undefined) {
+    violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: two metrics have the same name '${duplicate}'`, allowed: 'templates whose metric names differ' });
+  }
+  if (kind !== AnalysisKind.BACKGROUND) {
+    for (const template of options.templates) {
+      for (const metric of template.indefiniteMetrics) {
+        violations.push({ property: field, field: `${field}.templates`, message: `AnalysisTemplate ${template.templateName} has metric ${metric} which runs indefinitely. Invalid value for count: 0`, allowed: 'metrics with a count, or background analysis' });
+      }
+    }
+  }
+
+  const json: any = {
+    templates: options.templates.map((t) => ({ templateName: t.templateName, ...(t.clusterScope ? { clusterScope: true } : {}) })),
+  };
+  if (args.size > 0) json.args = [...args.values()].map((a) => a.toJson());
+  if (options.dryRunMetrics?.length) json.dryRun = options.dryRunMetrics.map((metricName) => ({ metricName }));
+  if (options.analysisRunLabels) json.analysisRunMetadata = { labels: options.analysisRunLabels };
+  return { json, violations };
+}

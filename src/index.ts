@@ -1,0 +1,4 @@
+export * from './analysis';
+export * from './rollout';
+export * from './traffic';
+export * from './validation';

@@ -1,0 +1,169 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CanaryStep } from './canary-step';
+import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
+import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
+import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
+import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
+import { RuleViolation, throwViolation } from '../validation/rule-violation';
+
+/** Properties of a `CanaryRollout`. */
+export interface CanaryRolloutProps extends RolloutBaseProps {
+  /**
+   * The canary plan. `CanarySteps.progressive()` gives the seeds' usual one.
+   * @default - no steps: an update goes to 100% once the new pods are ready
+   */
+  readonly steps?: CanaryStep[];
+  /**
+   * How traffic is shifted (ingress-nginx, Istio, Gateway API...).
+   * @default - none: the weight is approximated by the ratio of canary to stable pods
+   */
+  readonly trafficSplit?: ITrafficSplit;
+  /**
+   * Analysis that runs for the whole update and aborts it on failure.
+   * @default - none
+   */
+  readonly backgroundAnalysis?: BackgroundAnalysisOptions;
+  /**
+   * Pods above `replicas` during the update.
+   * @default PercentOrAbsolute.percent(25)
+   */
+  readonly maxSurge?: kplus.PercentOrAbsolute;
+  /**
+   * Pods that may be unavailable during the update.
+   * @default PercentOrAbsolute.percent(25)
+   */
+  readonly maxUnavailable?: kplus.PercentOrAbsolute;
+  /**
+   * The Service selecting the stable pods.
+   * @default - a Service named `<name>-stable` on the container ports
+   */
+  readonly stableService?: kplus.Service;
+  /**
+   * The Service selecting the canary pods.
+   * @default - a Service named `<name>-canary` on the container ports
+   */
+  readonly canaryService?: kplus.Service;
+  /**
+   * How long the old ReplicaSet keeps running after traffic left it (traffic routing only).
+   * @default - the controller's 30 seconds
+   */
+  readonly scaleDownDelay?: Duration;
+  /**
+   * How long the canary keeps running after an abort (traffic routing only); zero keeps it.
+   * @default - the controller's 30 seconds
+   */
+  readonly abortScaleDownDelay?: Duration;
+  /**
+   * Scale the stable ReplicaSet down as traffic leaves it (traffic routing only; not with scaleDownDelay).
+   * @default false
+   */
+  readonly dynamicStableScale?: boolean;
+  /**
+   * Minimum pods per ReplicaSet with traffic routing.
+   * @default - the controller's 1
+   */
+  readonly minPodsPerReplicaSet?: number;
+  /**
+   * Labels and annotations for canary pods only.
+   * @default - none
+   */
+  readonly canaryMetadata?: EphemeralMetadata;
+  /**
+   * Labels and annotations for stable pods only.
+   * @default - none
+   */
+  readonly stableMetadata?: EphemeralMetadata;
+  /**
+   * Keep canary pods off the nodes of stable pods.
+   * @default - no anti-affinity
+   */
+  readonly antiAffinity?: AntiAffinity;
+}
+
+/**
+ * An Argo Rollout with the canary strategy, its stable and canary Services, its traffic split and
+ * an optional HPA; every rule the controller applies to the spec is checked at synth time.
+ */
+export class CanaryRollout extends RolloutBase {
+  public readonly stableService: kplus.Service;
+  public readonly canaryService: kplus.Service;
+  public readonly trafficSplit?: ITrafficSplit;
+  public readonly routerMetrics?: RouterMetrics;
+  /** The steps, in order. */
+  public readonly steps: CanaryStep[];
+  private readonly props: CanaryRolloutProps;
+  private readonly binding?: TrafficSplitBinding;
+
+  constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
+    super(scope, id, props);
+    this.props = props;
+    this.steps = [...(props.steps ?? [])];
+    if (props.stableService && props.stableService === props.canaryService) {
+      throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
+    }
+    this.stableService = props.stableService ?? this.createService('StableService', `${this.name}-stable`);
+    this.canaryService = props.canaryService ?? this.createService('CanaryService', `${this.name}-canary`);
+    this.trafficSplit = props.trafficSplit;
+    this.binding = props.trafficSplit?.bind({ rollout: this, stableService: this.stableService, canaryService: this.canaryService });
+    this.routerMetrics = this.binding?.metrics;
+  }
+
+  /** @internal */
+  public _renderStrategy(): RenderedStrategy {
+    const p = this.props;
+    const violations: RuleViolation[] = [];
+    const steps = this.steps.map((step, i) => {
+      const rendered = step._render(this, i);
+      violations.push(...rendered.violations);
+      return rendered.json;
+    });
+    let analysis: any;
+    if (p.backgroundAnalysis) {
+      const rendered = renderRolloutAnalysis(p.backgroundAnalysis, this, 'spec.strategy.canary.analysis', AnalysisKind.BACKGROUND);
+      violations.push(...rendered.violations);
+      analysis = { ...rendered.json, startingStep: p.backgroundAnalysis.startingStep };
+    }
+    const canary = {
+      canaryService: this.canaryService.name,
+      stableService: this.stableService.name,
+      steps: steps.length > 0 ? steps : undefined,
+      trafficRouting: this.renderTrafficRouting(),
+      maxSurge: p.maxSurge?.value,
+      maxUnavailable: p.maxUnavailable?.value,
+      analysis,
+      scaleDownDelaySeconds: p.scaleDownDelay?.toSeconds(),
+      abortScaleDownDelaySeconds: p.abortScaleDownDelay?.toSeconds(),
+      dynamicStableScale: p.dynamicStableScale,
+      minPodsPerReplicaSet: p.minPodsPerReplicaSet,
+      canaryMetadata: renderEphemeralMetadata(p.canaryMetadata),
+      stableMetadata: renderEphemeralMetadata(p.stableMetadata),
+      antiAffinity: p.antiAffinity?.toJson(),
+    };
+    return { strategy: { canary }, violations };
+  }
+
+  /** @internal */
+  public _validateReferences(spec: any): RuleViolation[] {
+    const labels = spec.template?.metadata?.labels ?? {};
+    return [
+      ...validateServiceSelector(this, this.stableService, 'spec.strategy.canary.stableService', 'stableService', labels),
+      ...validateServiceSelector(this, this.canaryService, 'spec.strategy.canary.canaryService', 'canaryService', labels),
+      ...validateEphemeralMetadata('canaryMetadata', 'spec.strategy.canaryMetadata', this.props.canaryMetadata, this.selectorLabels),
+      ...validateEphemeralMetadata('stableMetadata', 'spec.strategy.stableMetadata', this.props.stableMetadata, this.selectorLabels),
+    ];
+  }
+
+  /** The split's trafficRouting plus `managedRoutes` for every header and mirror route the steps use. */
+  private renderTrafficRouting(): any {
+    if (!this.binding) return undefined;
+    const routing = { ...this.binding.trafficRouting };
+    const names = [...(routing.managedRoutes ?? []).map((r: any) => r.name)];
+    for (const step of this.steps) {
+      if (step.routeName !== undefined && !names.includes(step.routeName)) names.push(step.routeName);
+    }
+    if (names.length > 0) routing.managedRoutes = names.map((name) => ({ name }));
+    return routing;
+  }
+}

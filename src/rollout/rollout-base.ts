@@ -1,0 +1,262 @@
+import { ApiObject, ApiObjectMetadataDefinition, Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { Rollout } from '../../imports/argoproj.io';
+import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
+import { validateRolloutSpec } from '../validation/rollout-rules';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+
+/** The label the controller adds to pods and to the Services it manages; never part of a user selector. */
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
+
+/**
+ * A Rollout, as analysis templates, traffic splits and observability constructs see it.
+ */
+export interface IRollout extends IConstruct {
+  /** `metadata.name` of the Rollout. */
+  readonly name: string;
+  /** `metadata` of the Rollout (namespace, labels, annotations). */
+  readonly metadata: ApiObjectMetadataDefinition;
+  /** The labels its selector matches (also on every pod and in every Service selector). */
+  readonly selectorLabels: { [key: string]: string };
+  /** The Service with the production traffic: stable (canary) or active (blue-green). */
+  readonly stableService: kplus.Service;
+  /** The Service of the new version: canary (canary) or preview (blue-green). */
+  readonly canaryService: kplus.Service;
+  /** The traffic split, for a canary with traffic routing. */
+  readonly trafficSplit?: ITrafficSplit;
+  /** The traffic split's request metrics, for a canary whose router has them. */
+  readonly routerMetrics?: RouterMetrics;
+}
+
+/** Horizontal pod autoscaling of a rollout (an autoscaling/v2 HPA whose target is the Rollout). */
+export interface RolloutAutoscalingOptions {
+  /**
+   * Minimum replicas.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /** Maximum replicas. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilisation, in percent of the containers' CPU requests.
+   * @default 70 (when no memory target is given either)
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Target average memory utilisation, in percent of the containers' memory requests.
+   * @default - no memory target
+   */
+  readonly targetMemoryUtilizationPercent?: number;
+}
+
+/** Properties shared by canary and blue-green rollouts. */
+export interface RolloutBaseProps extends kplus.WorkloadProps {
+  /**
+   * Number of pods. Ignored (left to the HPA) when `autoscaling` is set.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Labels that select the rollout's pods; added to the pod template and to every Service selector.
+   * @default { 'app.kubernetes.io/name': <rollout name> }
+   */
+  readonly selectorLabels?: { [key: string]: string };
+  /**
+   * Minimum time a new pod must be ready before it counts as available.
+   * @default Duration.seconds(0)
+   */
+  readonly minReady?: Duration;
+  /**
+   * Time the rollout may make no progress before it is reported as failed.
+   * @default Duration.seconds(600)
+   */
+  readonly progressDeadline?: Duration;
+  /**
+   * Abort the update when the progress deadline passes, so a crash-looping new version rolls back
+   * on its own instead of staying half-deployed.
+   * @default true
+   */
+  readonly progressDeadlineAbort?: boolean;
+  /**
+   * Old ReplicaSets kept for rollback.
+   * @default 10 (the controller's default; not written)
+   */
+  readonly revisionHistoryLimit?: number;
+  /**
+   * Ports of the generated Services.
+   * @default - one port per container port, same number as the container's
+   */
+  readonly servicePorts?: kplus.ServicePort[];
+  /**
+   * An HPA (autoscaling/v2) whose `scaleTargetRef` is this Rollout.
+   * @default - no autoscaling
+   */
+  readonly autoscaling?: RolloutAutoscalingOptions;
+}
+
+/** What a strategy renders to. @internal */
+export interface RenderedStrategy {
+  readonly strategy: any;
+  readonly violations: RuleViolation[];
+}
+
+/**
+ * The workload part shared by `CanaryRollout` and `BlueGreenRollout`: a cdk8s-plus Workload (so
+ * containers, volumes, probes, security context and scheduling are cdk8s-plus's, with its secure
+ * defaults) rendered as an Argo Rollout, plus its Services and optional HPA.
+ */
+export abstract class RolloutBase extends kplus.Workload implements IRollout, kplus.IScalable {
+  public readonly resourceType = 'rollouts';
+  public hasAutoscaler = false;
+  public readonly selectorLabels: { [key: string]: string };
+  public readonly replicas?: number;
+  public readonly minReady: Duration;
+  public readonly progressDeadline: Duration;
+  /** The HPA, when `autoscaling` is set. */
+  public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  public abstract readonly stableService: kplus.Service;
+  public abstract readonly canaryService: kplus.Service;
+  public abstract readonly trafficSplit?: ITrafficSplit;
+  public abstract readonly routerMetrics?: RouterMetrics;
+
+  protected readonly apiObject: ApiObject;
+  private readonly progressDeadlineAbort: boolean;
+  private readonly revisionHistoryLimit?: number;
+  private readonly servicePorts?: kplus.ServicePort[];
+
+  constructor(scope: Construct, id: string, props: RolloutBaseProps) {
+    super(scope, id, { ...props, select: false });
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...Rollout.GVK,
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => this.renderSpec().spec }),
+    });
+    this.selectorLabels = props.selectorLabels ?? { 'app.kubernetes.io/name': this.name };
+    if (Object.keys(this.selectorLabels).length === 0) {
+      throwViolation(this, { property: 'selectorLabels', field: 'spec.selector', message: 'Invalid value: {}: empty selector is invalid for deployment', allowed: 'at least one label' });
+    }
+    if (POD_TEMPLATE_HASH_LABEL in this.selectorLabels) {
+      throwViolation(this, { property: 'selectorLabels', field: 'spec.selector', message: `the controller owns the label '${POD_TEMPLATE_HASH_LABEL}'`, allowed: 'labels other than rollouts-pod-template-hash' });
+    }
+    this.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
+    for (const [key, value] of Object.entries(this.selectorLabels)) this.podMetadata.addLabel(key, value);
+
+    this.replicas = props.replicas;
+    this.minReady = props.minReady ?? Duration.seconds(0);
+    this.progressDeadline = props.progressDeadline ?? Duration.seconds(600);
+    this.progressDeadlineAbort = props.progressDeadlineAbort ?? true;
+    this.revisionHistoryLimit = props.revisionHistoryLimit;
+    this.servicePorts = props.servicePorts;
+
+    this.autoscaler = props.autoscaling && this.createAutoscaler(props.autoscaling);
+
+    addRuleValidation(this, () => this.validate());
+  }
+
+  private createAutoscaler(options: RolloutAutoscalingOptions): kplus.HorizontalPodAutoscaler {
+    const metrics: kplus.Metric[] = [];
+    const cpu = options.targetCpuUtilizationPercent ?? (options.targetMemoryUtilizationPercent === undefined ? 70 : undefined);
+    if (cpu !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpu)));
+    if (options.targetMemoryUtilizationPercent !== undefined) {
+      metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(options.targetMemoryUtilizationPercent)));
+    }
+    return new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      metadata: { name: this.name, namespace: this.metadata.namespace },
+      target: this,
+      minReplicas: options.minReplicas ?? 1,
+      maxReplicas: options.maxReplicas,
+      metrics,
+    });
+  }
+
+  /**
+   * Creates a ClusterIP Service selecting this rollout's pods (the controller narrows it to one
+   * ReplicaSet with the pod-template-hash label).
+   */
+  protected createService(id: string, name: string): kplus.Service {
+    const ports = this.servicePorts ?? this.containers.flatMap((c) => c.ports).map((p) => ({
+      port: p.number, targetPort: p.number, protocol: p.protocol, name: p.name,
+    }));
+    if (ports.length === 0) {
+      throwViolation(this, { property: 'containers', field: 'spec.template.spec.containers[].ports', message: `cannot create Service "${name}": no container declares a port`, allowed: 'a container with portNumber or ports, or servicePorts' });
+    }
+    const service = new kplus.Service(this, id, {
+      metadata: { name, namespace: this.metadata.namespace, labels: this.selectorLabels },
+      ports,
+    });
+    for (const [key, value] of Object.entries(this.selectorLabels)) service.selectLabel(key, value);
+    return service;
+  }
+
+  /** @see IScalable.markHasAutoscaler() */
+  public markHasAutoscaler(): void {
+    this.hasAutoscaler = true;
+  }
+
+  /** @see IScalable.toScalingTarget() */
+  public toScalingTarget(): kplus.ScalingTarget {
+    return {
+      kind: this.apiObject.kind,
+      apiVersion: this.apiObject.apiVersion,
+      name: this.name,
+      containers: this.containers,
+      replicas: this.replicas,
+    };
+  }
+
+  /**
+   * Renders `spec.strategy` and reports what the controller would reject in it beyond section A.
+   * @internal
+   */
+  public abstract _renderStrategy(): RenderedStrategy;
+
+  /**
+   * Cross-object checks of the strategy (Services, templates...), run at synth time.
+   * @internal
+   */
+  public abstract _validateReferences(spec: any): RuleViolation[];
+
+  private renderSpec(): { spec: any; violations: RuleViolation[] } {
+    const { strategy, violations } = this._renderStrategy();
+    const spec: any = {
+      replicas: this.hasAutoscaler ? undefined : (this.replicas ?? 2),
+      selector: this._toLabelSelector(),
+      template: kplus.k8s.toJson_PodTemplateSpec({ metadata: this.podMetadata.toJson(), spec: this._toPodSpec() }),
+      minReadySeconds: this.minReady.toSeconds() || undefined,
+      progressDeadlineSeconds: this.progressDeadline.toSeconds(),
+      progressDeadlineAbort: this.progressDeadlineAbort || undefined,
+      revisionHistoryLimit: this.revisionHistoryLimit,
+      strategy,
+    };
+    return { spec, violations };
+  }
+
+  private validate(): RuleViolation[] {
+    const { violations } = this.renderSpec();
+    // The final object, JSON patches included, is what the controller will see.
+    const spec = this.apiObject.toJson().spec;
+    return [...validateRolloutSpec(spec), ...violations, ...this._validateReferences(spec)];
+  }
+}
+
+/**
+ * Section B, rules 37 and 38: a Service the rollout references must select only labels its pods
+ * carry, and must not be managed by another Rollout.
+ */
+export function validateServiceSelector(rollout: IRollout, service: kplus.Service, field: string, property: string, podLabels: { [key: string]: string }): RuleViolation[] {
+  const json = ApiObject.of(service).toJson();
+  const selector: Record<string, string> = json.spec?.selector ?? {};
+  const violations: RuleViolation[] = [];
+  for (const [key, value] of Object.entries(selector)) {
+    if (key === POD_TEMPLATE_HASH_LABEL) continue;
+    if (podLabels[key] !== value) {
+      violations.push({ property, field, message: `Invalid value: "${json.metadata.name}": Service "${json.metadata.name}" has unmatch label "${key}" in rollout`, allowed: `a Service whose selector uses only the pod labels ${JSON.stringify(podLabels)}` });
+    }
+  }
+  const owner = json.metadata?.annotations?.['argo-rollouts.argoproj.io/managed-by-rollouts'];
+  if (owner !== undefined && owner !== rollout.name) {
+    violations.push({ property, field, message: `Invalid value: "${json.metadata.name}": Service "${json.metadata.name}" is managed by another Rollout`, allowed: `a Service not managed by another Rollout (it names "${owner}")` });
+  }
+  return violations;
+}

@@ -1,0 +1,60 @@
+import * as kplus from 'cdk8s-plus-27';
+import type { IRollout } from '../rollout/rollout-base';
+
+/**
+ * What a traffic split is bound to: the rollout and the two Services it shifts traffic between.
+ */
+export interface TrafficSplitTarget {
+  /** The rollout (its name and namespace, and the scope for generated names). */
+  readonly rollout: IRollout;
+  /** The Service that selects the stable pods. */
+  readonly stableService: kplus.Service;
+  /** The Service that selects the canary pods. */
+  readonly canaryService: kplus.Service;
+}
+
+/**
+ * Where a router's request metrics for one rollout are, so analysis checks and dashboards query
+ * the series that router really produces (see `reference/monitoring.md`).
+ */
+export interface RouterMetrics {
+  /** The router: `nginx`, `istio` or `gatewayAPI`. */
+  readonly router: string;
+  /**
+   * ingress-nginx: the stable Ingress name. Canary requests carry it too, with a non-empty `canary` label.
+   * @default - not an nginx split
+   */
+  readonly ingressName?: string;
+  /**
+   * Istio subset-level split: the DestinationRule subsets (`destination_version` in metrics is the
+   * pods' `version` label, so these are informational); undefined for a host-level split.
+   * @default - host-level (by Service)
+   */
+  readonly canarySubset?: string;
+  /** @default - host-level (by Service) */
+  readonly stableSubset?: string;
+}
+
+/** What binding a traffic split returns to the rollout. */
+export interface TrafficSplitBinding {
+  /**
+   * The router's part of `spec.strategy.canary.trafficRouting`, as JSON (e.g. `{ nginx: {...} }`).
+   * The rollout adds `managedRoutes` from its header and mirror route steps.
+   */
+  readonly trafficRouting: any;
+  /**
+   * The router's request metrics for this rollout.
+   * @default - the router has no request metrics of its own (use the application's)
+   */
+  readonly metrics?: RouterMetrics;
+}
+
+/**
+ * A traffic router (ingress-nginx, Istio, Gateway API...). A rollout takes exactly one and binds it
+ * once: the split creates its routing objects (Ingress, VirtualService, HTTPRoute...) wired to the
+ * rollout's Services, and returns the rollout's `trafficRouting`.
+ */
+export interface ITrafficSplit {
+  /** Binds the split to a rollout. A split serves one rollout; binding it twice is an error. */
+  bind(target: TrafficSplitTarget): TrafficSplitBinding;
+}

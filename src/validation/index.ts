@@ -1,0 +1,2 @@
+export * from './rollout-rules';
+export * from './rule-violation';
