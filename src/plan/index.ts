@@ -1,0 +1,2 @@
+// Re-exports of this folder's constructs.
+export {};
