@@ -55,6 +55,16 @@ project.addTask('synth:examples', {
   exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
 });
 
+// `npx cdk8s-argo-rollouts plan dist/`: rollout plans as text, markdown, JSON or SVG.
+project.addBins({ 'cdk8s-argo-rollouts': 'lib/src/plan/cli.js' });
+
+// Benchmarks are scripts that print ratios measured in one run, never timed tests.
+project.addTask('bench', {
+  description: 'Benchmark synthesis at 100 and 1000 services (pass --full for 3000)',
+  exec: 'ts-node --project test/tsconfig.json bench/synth.ts',
+  receiveArgs: true,
+});
+
 // jsii compiles src/ and imports/ with rootDir "." (see tsconfig), so the entry point is lib/src.
 project.package.addField('types', 'lib/src/index.d.ts');
 
