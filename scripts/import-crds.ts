@@ -104,8 +104,37 @@ function importCrds() {
   }
 }
 
+/**
+ * The TypeScript property names of cdk8s's Kubernetes types are camel-cased (`setHostnameAsFqdn`);
+ * their `toJson_<Type>` functions map them back to the JSON names (`setHostnameAsFQDN`). Reads those
+ * mappings so the schemas use the names the API server knows.
+ */
+function jsonNames(k8sJs: string): Map<string, Map<string, string>> {
+  const byType = new Map<string, Map<string, string>>();
+  const source = fs.readFileSync(k8sJs, 'utf8');
+  for (const fn of source.matchAll(/function toJson_(\w+)\(obj\) \{([\s\S]*?)\n\}/g)) {
+    const names = new Map<string, string>();
+    for (const m of fn[2].matchAll(/'([^']+)': (?:[\w.]+\()?obj\.(\w+)/g)) {
+      if (m[1] !== m[2]) names.set(m[2], m[1]);
+    }
+    if (names.size > 0) byType.set(fn[1], names);
+  }
+  return byType;
+}
+
+/** Renames the properties of every definition to their JSON names. */
+function renameToJson(definitions: Record<string, any>, names: Map<string, Map<string, string>>) {
+  for (const [type, definition] of Object.entries(definitions)) {
+    const renames = names.get(type);
+    if (!renames || !definition.properties) continue;
+    definition.properties = Object.fromEntries(Object.entries(definition.properties).map(([k, v]) => [renames.get(k) ?? k, v]));
+    if (definition.required) definition.required = definition.required.map((k: string) => renames.get(k) ?? k);
+  }
+}
+
 /** JSON schemas for core kinds, generated from cdk8s-plus-27's imported Kubernetes 1.27 types. */
 function coreSchemas() {
+  const names = jsonNames(require.resolve('cdk8s-plus-27/lib/imports/k8s.js'));
   const k8sTypes = require.resolve('cdk8s-plus-27/lib/imports/k8s.d.ts');
   const generator = createGenerator({
     path: k8sTypes,
@@ -118,6 +147,7 @@ function coreSchemas() {
   // The pod template of a Rollout: its CRD lets resource quantities through unchecked.
   const template: any = generator.createSchema('PodTemplateSpec');
   for (const name of ['IntOrString', 'Quantity']) template.definitions[name] = { type: ['string', 'integer'] };
+  renameToJson(template.definitions, names);
   writeJson(path.join(schemasDir, 'v1_PodTemplateSpec.json'), template);
 
   for (const [apiVersion, kind, propsType] of CORE_KINDS) {
@@ -128,6 +158,7 @@ function coreSchemas() {
     for (const name of ['IntOrString', 'Quantity']) {
       if (definitions[name]) definitions[name] = { type: ['string', 'integer'] };
     }
+    renameToJson(definitions, names);
     writeJson(path.join(schemasDir, schemaFileName(apiVersion, kind)), {
       ...props,
       properties: {
@@ -141,7 +172,20 @@ function coreSchemas() {
   }
 }
 
+/**
+ * The controller's release manifests, copied unchanged: `RolloutsController` reads them offline and
+ * its notification catalogue comes from them.
+ */
+function copyReleaseManifests() {
+  const dir = path.join(importsDir, 'argo-rollouts');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const file of ['install.yaml', 'notifications-install.yaml']) {
+    fs.copyFileSync(path.join(crdsDir, 'argo-rollouts', file), path.join(dir, file));
+  }
+}
+
 fs.rmSync(importsDir, { recursive: true, force: true });
 fs.mkdirSync(schemasDir, { recursive: true });
 importCrds();
 coreSchemas();
+copyReleaseManifests();

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 
 const SCHEMAS_DIR = path.join(__dirname, '..', '..', 'imports', 'schemas');
 
@@ -19,7 +19,7 @@ export class SchemaValidator {
     const validate = this.validatorFor(obj.apiVersion, obj.kind);
     if (!validate) return [`no schema for ${obj.apiVersion} ${obj.kind}`];
     const ok = validate(obj);
-    const errors = ok ? [] : (validate.errors ?? []).map((e) => `${obj.kind}/${obj.metadata?.name}${e.instancePath}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${(e.params as any).additionalProperty}'` : ''}`);
+    const errors = ok ? [] : (validate.errors ?? []).map((e) => `${obj.kind}/${obj.metadata?.name}${e.instancePath}: ${describe(e)}`);
     return [...errors, ...metadataErrors(obj), ...this.podTemplateErrors(obj)];
   }
 
@@ -28,7 +28,7 @@ export class SchemaValidator {
     const template = obj.apiVersion === 'argoproj.io/v1alpha1' && obj.kind === 'Rollout' ? obj.spec?.template : undefined;
     if (!template || obj.spec?.workloadRef) return [];
     const validate = this.validatorFor('v1', 'PodTemplateSpec')!;
-    return validate(template) ? [] : (validate.errors ?? []).map((e) => `${obj.kind}/${obj.metadata?.name}/spec/template${e.instancePath}: ${e.message}`);
+    return validate(template) ? [] : (validate.errors ?? []).map((e) => `${obj.kind}/${obj.metadata?.name}/spec/template${e.instancePath}: ${describe(e)}`);
   }
 
   private validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
@@ -41,6 +41,11 @@ export class SchemaValidator {
     }
     return this.cache.get(key);
   }
+}
+
+function describe(e: ErrorObject): string {
+  const extra = (e.params as any)?.additionalProperty;
+  return extra === undefined ? `${e.message}` : `${e.message} '${extra}'`;
 }
 
 /** Metadata of custom resources is not in their CRD schema; check its shape here. */
