@@ -1,0 +1,69 @@
+import { Duration } from 'cdk8s';
+
+/** The part of `@prometheus-io/lezer-promql` used here (an ES module whose CommonJS build is required directly). */
+interface PromqlParser {
+  parse(text: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): boolean }): void };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: PromqlParser };
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Whether `name` is a valid Prometheus metric name. */
+export function isMetricName(name: string): boolean {
+  return METRIC_NAME.test(name);
+}
+
+/** Whether `name` is a valid Prometheus label name. */
+export function isLabelName(name: string): boolean {
+  return LABEL_NAME.test(name) && !name.startsWith('__');
+}
+
+/** Escapes a value for the inside of a double-quoted PromQL string. */
+export function escapeString(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+}
+
+/** Escapes a value so that an RE2 regular expression matches it literally. */
+export function escapeRegex(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/** A PromQL range (`30s`, `2m`, `1h`) in the largest unit that divides it. */
+export function promqlDuration(duration: Duration): string {
+  const ms = duration.toMilliseconds();
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** A Go duration string for analysis `interval` / `initialDelay` (same format as PromQL ranges). */
+export const goDuration = promqlDuration;
+
+/** `{{args.<name>}}` placeholders, as the controller resolves them. */
+export const ARG_PLACEHOLDER = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;
+
+/** The names of the `{{args.x}}` placeholders a text uses, in order of first use. */
+export function placeholderArgs(text: string): string[] {
+  return [...new Set([...text.matchAll(ARG_PLACEHOLDER)].map((m) => m[1]))];
+}
+
+/**
+ * The first syntax error of a PromQL query by the Prometheus grammar (`@prometheus-io/lezer-promql`),
+ * or undefined. Argument placeholders are replaced by a sample value first, as the controller would.
+ */
+export function promqlSyntaxError(query: string): string | undefined {
+  const text = query.replace(ARG_PLACEHOLDER, 'arg');
+  if (text.trim() === '') return 'empty query';
+  let error: number | undefined;
+  parser.parse(text).iterate({
+    enter: (node) => {
+      if (error === undefined && node.type.isError) error = node.from;
+      return error === undefined;
+    },
+  });
+  if (error === undefined) return undefined;
+  return `syntax error at character ${error + 1}: "${text.slice(Math.max(0, error - 20), error)}⟨here⟩${text.slice(error, error + 20)}"`;
+}
