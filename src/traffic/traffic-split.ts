@@ -33,6 +33,22 @@ export interface RouterMetrics {
   readonly canarySubset?: string;
   /** @default - host-level (by Service) */
   readonly stableSubset?: string;
+  /**
+   * Istio: `destination_service_name` of canary requests (the canary Service for a host-level
+   * split, the one routed Service for a subset-level split).
+   * @default - not an Istio split
+   */
+  readonly canaryServiceName?: string;
+  /**
+   * Istio: `destination_service_name` of stable requests.
+   * @default - not an Istio split
+   */
+  readonly stableServiceName?: string;
+  /**
+   * Gateway API: the HTTPRoute name (some implementations key their metrics by route).
+   * @default - not a Gateway API split
+   */
+  readonly httpRouteName?: string;
 }
 
 /** What binding a traffic split returns to the rollout. */

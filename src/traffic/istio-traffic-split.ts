@@ -1,0 +1,316 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
+import { RuleViolation, throwViolation } from '../validation/rule-violation';
+
+/** How an Istio split tells the two versions apart. */
+export enum IstioSplitLevel {
+  /** By Service: the routes send to the stable and the canary Service (the controller's host-level split). */
+  HOST = 'host',
+  /**
+   * By subset: the routes send to one Service, split by the `stable` and `canary` subsets of a
+   * DestinationRule whose labels the controller narrows to each ReplicaSet's pod-template hash.
+   */
+  SUBSET = 'subset',
+}
+
+/** A TLS route of the VirtualService (TLS passthrough, matched by port and SNI). */
+export interface IstioTlsRoute {
+  /** The port the route matches. */
+  readonly port: number;
+  /** The SNI hosts the route matches. */
+  readonly sniHosts: string[];
+}
+
+/** A TCP route of the VirtualService. */
+export interface IstioTcpRoute {
+  /** The port the route matches. */
+  readonly port: number;
+}
+
+/** Properties of an `IstioTrafficSplit`. */
+export interface IstioTrafficSplitProps {
+  /**
+   * Split by Service or by DestinationRule subset.
+   * @default IstioSplitLevel.HOST
+   */
+  readonly level?: IstioSplitLevel;
+  /**
+   * `spec.hosts` of the VirtualService: the names clients call.
+   * @default - the Service that receives the traffic (the stable Service, or the subset-level Service)
+   */
+  readonly hosts?: string[];
+  /**
+   * `spec.gateways` of the VirtualService (`<namespace>/<name>`; add `mesh` to keep sidecar traffic).
+   * @default - sidecars only (`mesh`)
+   */
+  readonly gateways?: string[];
+  /**
+   * Name of the VirtualService.
+   * @default - the rollout's name
+   */
+  readonly virtualServiceName?: string;
+  /**
+   * Name of the HTTP route the controller shifts (header and mirror routes go before it).
+   * @default 'primary'
+   */
+  readonly httpRouteName?: string;
+  /**
+   * Whether the VirtualService has the HTTP route (turn off for TLS or TCP only services).
+   * @default true
+   */
+  readonly httpRoute?: boolean;
+  /**
+   * TLS routes the controller shifts too.
+   * @default - none
+   */
+  readonly tlsRoutes?: IstioTlsRoute[];
+  /**
+   * TCP routes the controller shifts too.
+   * @default - none
+   */
+  readonly tcpRoutes?: IstioTcpRoute[];
+  /**
+   * The Service port the routes send to.
+   * @default - the stable Service's only port
+   */
+  readonly port?: number;
+  /**
+   * Subset level: name of the Service and DestinationRule the split creates.
+   * @default - the rollout's name
+   */
+  readonly subsetServiceName?: string;
+}
+
+/**
+ * Splits traffic with Istio: creates a VirtualService whose routes hold both destinations (stable
+ * weight 100, canary 0) and, for a subset-level split, the Service and DestinationRule with the
+ * `stable` and `canary` subsets; returns `trafficRouting.istio`. Header and mirror route steps work
+ * with it (the rollout lists them in `managedRoutes`).
+ *
+ * The objects are `networking.istio.io/v1`, the storage version of the pinned CRD; the controller
+ * reads and patches the same objects through `v1alpha3`.
+ */
+export class IstioTrafficSplit extends TrafficSplitBase {
+  /** The VirtualService, once the split is bound to a rollout. */
+  public virtualService?: ApiObject;
+  /** The DestinationRule of a subset-level split, once bound. */
+  public destinationRule?: ApiObject;
+  /** The Service of a subset-level split, once bound. */
+  public subsetService?: kplus.Service;
+  private readonly props: IstioTrafficSplitProps;
+  private readonly level: IstioSplitLevel;
+  private readonly httpRouteName?: string;
+
+  constructor(scope: Construct, id: string, props: IstioTrafficSplitProps = {}) {
+    super(scope, id);
+    this.props = props;
+    this.level = props.level ?? IstioSplitLevel.HOST;
+    this.httpRouteName = props.httpRoute === false ? undefined : (props.httpRouteName ?? 'primary');
+    if (props.httpRoute === false && props.httpRouteName !== undefined) {
+      throwViolation(this, { property: 'httpRouteName', field: 'spec.strategy.canary.trafficRouting.istio.virtualService.routes', message: 'httpRouteName is set but httpRoute is false', allowed: 'httpRouteName with the HTTP route only' });
+    }
+    if (!this.httpRouteName && !props.tlsRoutes?.length && !props.tcpRoutes?.length) {
+      throwViolation(this, { property: 'httpRoute', field: 'spec.strategy.canary.trafficRouting.istio.virtualService', message: 'Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService', allowed: 'the HTTP route, or tlsRoutes or tcpRoutes' });
+    }
+    for (const [i, route] of (props.tlsRoutes ?? []).entries()) {
+      if (route.sniHosts.length === 0) {
+        throwViolation(this, { property: `tlsRoutes[${i}].sniHosts`, field: 'spec.tls[].match[].sniHosts', message: 'a TLS route must match at least one SNI host', allowed: 'one or more host names' });
+      }
+    }
+    if (this.level !== IstioSplitLevel.SUBSET && props.subsetServiceName !== undefined) {
+      throwViolation(this, { property: 'subsetServiceName', field: 'spec.strategy.canary.trafficRouting.istio.destinationRule', message: 'subsetServiceName is only used by a subset-level split', allowed: 'level: IstioSplitLevel.SUBSET, or no subsetServiceName' });
+    }
+  }
+
+  protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
+    const p = this.props;
+    const rollout = target.rollout;
+    const namespace = rollout.metadata.namespace;
+    const port = routedPort(this, target.stableService, p.port);
+    const subsets = this.level === IstioSplitLevel.SUBSET;
+    let stable: any;
+    let canary: any;
+    if (subsets) {
+      const name = p.subsetServiceName ?? rollout.name;
+      // Not the rollout's stable Service: the controller narrows that one to the stable pods.
+      this.subsetService = new kplus.Service(this, 'Service', {
+        metadata: { name, namespace, labels: rollout.selectorLabels },
+        ports: target.stableService.ports,
+      });
+      for (const [key, value] of Object.entries(rollout.selectorLabels)) this.subsetService.selectLabel(key, value);
+      this.destinationRule = new ApiObject(this, 'DestinationRule', {
+        ...DestinationRule.GVK,
+        metadata: { name, namespace, labels: rollout.selectorLabels },
+        spec: {
+          host: name,
+          subsets: [
+            { name: 'canary', labels: { ...rollout.selectorLabels } },
+            { name: 'stable', labels: { ...rollout.selectorLabels } },
+          ],
+        },
+      });
+      stable = { host: name, subset: 'stable', port: { number: port } };
+      canary = { host: name, subset: 'canary', port: { number: port } };
+    } else {
+      stable = { host: target.stableService.name, port: { number: port } };
+      canary = { host: target.canaryService.name, port: { number: port } };
+    }
+    const route = [{ destination: stable, weight: 100 }, { destination: canary, weight: 0 }];
+    const vsName = p.virtualServiceName ?? rollout.name;
+    this.virtualService = new ApiObject(this, 'VirtualService', {
+      ...VirtualService.GVK,
+      metadata: { name: vsName, namespace, labels: rollout.selectorLabels },
+      spec: {
+        hosts: p.hosts ?? [stable.host],
+        gateways: p.gateways,
+        http: this.httpRouteName ? [{ name: this.httpRouteName, route }] : undefined,
+        tls: p.tlsRoutes?.map((r) => ({ match: [{ port: r.port, sniHosts: r.sniHosts }], route })),
+        tcp: p.tcpRoutes?.map((r) => ({ match: [{ port: r.port }], route })),
+      },
+    });
+    const istio: any = {
+      virtualService: {
+        name: vsName,
+        routes: this.httpRouteName ? [this.httpRouteName] : undefined,
+        tlsRoutes: p.tlsRoutes?.map((r) => ({ port: r.port, sniHosts: r.sniHosts })),
+        tcpRoutes: p.tcpRoutes?.map((r) => ({ port: r.port })),
+      },
+    };
+    if (subsets) istio.destinationRule = { name: this.destinationRule!.name, canarySubsetName: 'canary', stableSubsetName: 'stable' };
+    return {
+      trafficRouting: { istio },
+      metrics: {
+        router: 'istio',
+        canaryServiceName: canary.host,
+        stableServiceName: stable.host,
+        canarySubset: canary.subset,
+        stableSubset: stable.subset,
+      },
+    };
+  }
+
+  /** Section B, rules 46 and 47, plus the DestinationRule and managed route names, on the final JSON. */
+  protected validateTarget(target: TrafficSplitTarget): RuleViolation[] {
+    const canary = renderedCanary(target);
+    const routing = canary.trafficRouting ?? {};
+    const istio = routing.istio ?? {};
+    const field = 'spec.strategy.canary.trafficRouting.istio';
+    if ((istio.virtualService === undefined) === (istio.virtualServices === undefined)) {
+      return [{ property: 'virtualServiceName', field, message: 'Internal error: either VirtualService or VirtualServices must be configured', allowed: 'exactly one of virtualService, virtualServices' }];
+    }
+    const refs: any[] = istio.virtualService ? [istio.virtualService] : istio.virtualServices;
+    const refField = `${field}.${istio.virtualService ? 'virtualService' : 'virtualServices'}.name`;
+    const vs = ApiObject.of(this.virtualService!).toJson();
+    const dr = this.destinationRule && ApiObject.of(this.destinationRule).toJson();
+    const violations: RuleViolation[] = [];
+    const add = (property: string, at: string, message: string, allowed: string) => violations.push({ property, field: at, message, allowed });
+
+    for (const ref of refs) {
+      const [name, namespace] = String(ref.name).split('.');
+      if (name !== vs.metadata.name || (namespace ?? target.rollout.metadata.namespace) !== vs.metadata.namespace) {
+        add('virtualServiceName', refField, `Invalid value: "${ref.name}": virtualservices.networking.istio.io "${ref.name}" not found`, `the split's VirtualService ${vs.metadata.name}`);
+        continue;
+      }
+      const error = routeError(ref, vs.spec ?? {}, canary, routing.managedRoutes ?? []);
+      if (error) add('virtualServiceName', refField, `Invalid value: "${ref.name}": ${error}`, 'routes that hold both the stable and the canary destination');
+    }
+
+    if (istio.destinationRule) {
+      const ref = istio.destinationRule;
+      const subsets = (dr?.spec?.subsets ?? []).map((s: any) => s.name);
+      if (!dr || ref.name !== dr.metadata.name) {
+        add('level', `${field}.destinationRule.name`, `Invalid value: "${ref.name}": destinationrules.networking.istio.io "${ref.name}" not found`, 'the DestinationRule of a subset-level split');
+      } else {
+        for (const key of ['canarySubsetName', 'stableSubsetName']) {
+          if (!subsets.includes(ref[key])) add('level', `${field}.destinationRule.${key}`, `Invalid value: "${ref[key]}": DestinationRule "${ref.name}" has no subset "${ref[key]}"`, `one of ${subsets.join(', ')}`);
+        }
+      }
+    }
+
+    const splitRoutes = (vs.spec?.http ?? []).map((r: any) => r.name).filter((n: any) => n !== undefined);
+    for (const managed of routing.managedRoutes ?? []) {
+      if (splitRoutes.includes(managed.name)) {
+        add('steps', `${field.replace('.istio', '')}.managedRoutes`, `Invalid value: "${managed.name}": a header or mirror route has the name of the VirtualService route the rollout shifts; the controller would replace that route`, `a route name other than ${splitRoutes.join(', ')}`);
+      }
+    }
+    return violations;
+  }
+}
+
+/** The controller's route checks for one VirtualService reference (`ValidateHTTPRoutes`, `ValidateTlsRoutes`, `ValidateTcpRoutes`). */
+function routeError(ref: any, spec: any, canary: any, managedRoutes: any[]): string | undefined {
+  const http: any[] = spec.http ?? [];
+  const tls: any[] = spec.tls ?? [];
+  const tcp: any[] = spec.tcp ?? [];
+  if (http.length + tls.length + tcp.length === 0) return 'Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService';
+  const dr = canary.trafficRouting?.istio?.destinationRule;
+  const invalid = (kind: string, error: string) => `Istio VirtualService has invalid ${kind} routes. Error: ${error}`;
+
+  const names: string[] = ref.routes ?? [];
+  if (http.length > 0 || names.length > 0) {
+    const selected: any[] = [];
+    for (const name of names) {
+      const route = http.find((r) => r.name === name);
+      if (!route) return invalid('HTTP', `HTTP Route '${name}' is not found in the defined Virtual Service.`);
+      selected.push(route);
+    }
+    const managed = managedRoutes.map((r) => r.name);
+    if (names.length === 0 && http.filter((r) => !managed.includes(r.name)).length > 1) {
+      return invalid('HTTP', 'spec.http[] should be set in VirtualService and it must have exactly one route when omitting spec.strategy.canary.trafficRouting.istio.virtualService.routes');
+    }
+    const error = firstDestinationError(names.length > 0 ? selected : http.slice(0, 1), canary, dr);
+    if (error) return invalid('HTTP', error);
+  }
+  const tlsRefs: any[] = ref.tlsRoutes ?? [];
+  if (tlsRefs.length > 0) {
+    const selected = tlsRefs.map((t) => tls.filter((r) => singlePort(r) === (t.port ?? 0) && sameSet(sniHosts(r), t.sniHosts ?? [])));
+    if (selected.some((s) => s.length === 0)) return invalid('TLS', 'No matching TLS routes found in the defined Virtual Service.');
+    const error = firstDestinationError(selected.flat(), canary, dr);
+    if (error) return invalid('TLS', error);
+  }
+  const tcpRefs: any[] = ref.tcpRoutes ?? [];
+  if (tcpRefs.length > 0) {
+    const selected = tcpRefs.map((t) => tcp.filter((r) => singlePort(r) === (t.port ?? 0)));
+    if (selected.some((s) => s.length === 0)) return invalid('TCP', 'No matching TCP routes found in the defined Virtual Service.');
+    const error = firstDestinationError(selected.flat(), canary, dr);
+    if (error) return invalid('TCP', error);
+  }
+  return undefined;
+}
+
+/** Both destinations must be in each route: subsets for a subset-level split, Services otherwise. */
+function firstDestinationError(routes: any[], canary: any, dr: any): string | undefined {
+  for (const route of routes) {
+    const destinations = (route.route ?? []).map((d: any) => d.destination ?? {});
+    // The controller compares the first DNS label of the host with the Service name.
+    const hosts = destinations.map((d: any) => String(d.host ?? '').split('.')[0]);
+    const subsets = destinations.map((d: any) => d.subset);
+    if (dr) {
+      if (!subsets.includes(dr.canarySubsetName)) return `Canary DestinationRule subset '${dr.canarySubsetName}' not found in route`;
+      if (!subsets.includes(dr.stableSubsetName)) return `Stable DestinationRule subset '${dr.stableSubsetName}' not found in route`;
+    } else {
+      if (!hosts.includes(canary.canaryService)) return `Canary Service '${canary.canaryService}' not found in route`;
+      if (!hosts.includes(canary.stableService)) return `Stable Service '${canary.stableService}' not found in route`;
+    }
+  }
+  return undefined;
+}
+
+/** The port of a TLS/TCP route whose matches name one port (0 if none); NaN if they name several. */
+function singlePort(route: any): number {
+  const ports = new Set<number>((route.match ?? []).map((m: any) => m.port ?? 0));
+  if (ports.size > 1) return NaN;
+  return ports.size === 1 ? [...ports][0] : 0;
+}
+
+function sniHosts(route: any): string[] {
+  return [...new Set<string>((route.match ?? []).flatMap((m: any) => m.sniHosts ?? []))];
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === new Set(b).size && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,62 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ITrafficSplit, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+
+/**
+ * What every traffic split shares: it is bound to exactly one rollout, creates its routing objects
+ * when it is bound, and re-checks them against the rollout's final JSON at synth time.
+ */
+export abstract class TrafficSplitBase extends Construct implements ITrafficSplit {
+  private target?: TrafficSplitTarget;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    addRuleValidation(this, () => this.target ? this.validateTarget(this.target) : [{
+      property: 'trafficSplit', field: 'spec.strategy.canary.trafficRouting',
+      message: `${this.constructor.name} "${this.node.path}" is not bound to any rollout, so it creates no routing objects`,
+      allowed: 'pass it as the trafficSplit of one CanaryRollout',
+    }]);
+  }
+
+  public bind(target: TrafficSplitTarget): TrafficSplitBinding {
+    if (this.target) {
+      throwViolation(this, {
+        property: 'trafficSplit', field: 'spec.strategy.canary.trafficRouting',
+        message: `this split is bound to rollout "${this.target.rollout.name}" (${this.target.rollout.node.path}); rollout "${target.rollout.name}" (${target.rollout.node.path}) cannot use it too`,
+        allowed: 'one traffic split per rollout: create a second split for the second rollout',
+      });
+    }
+    this.target = target;
+    return this.bindRouter(target);
+  }
+
+  /** Creates the routing objects for the rollout and returns its `trafficRouting`. */
+  protected abstract bindRouter(target: TrafficSplitTarget): TrafficSplitBinding;
+
+  /** Cross-object checks of the final JSON (JSON patches included), run at synth time. */
+  protected abstract validateTarget(target: TrafficSplitTarget): RuleViolation[];
+}
+
+/** The final `spec.strategy.canary` of a rollout, JSON patches included. */
+export function renderedCanary(target: TrafficSplitTarget): any {
+  return ApiObject.of(target.rollout).toJson().spec?.strategy?.canary ?? {};
+}
+
+/**
+ * The port a router sends to: `port` if the Service has it, else the Service's only port.
+ */
+export function routedPort(scope: Construct, service: kplus.Service, port: number | undefined): number {
+  const ports = service.ports.map((p) => p.port);
+  if (port !== undefined) {
+    if (!ports.includes(port)) {
+      throwViolation(scope, { property: 'port', field: 'port', message: `Service "${service.name}" has no port ${port}`, allowed: `one of ${ports.join(', ')}` });
+    }
+    return port;
+  }
+  if (ports.length !== 1) {
+    throwViolation(scope, { property: 'port', field: 'port', message: `Service "${service.name}" has ${ports.length} ports; the router needs to know which one to send traffic to`, allowed: `one of ${ports.join(', ')}` });
+  }
+  return ports[0];
+}
