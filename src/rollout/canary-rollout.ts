@@ -8,8 +8,8 @@ import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
-/** Properties of a `CanaryRollout`. */
-export interface CanaryRolloutProps extends RolloutBaseProps {
+/** The canary strategy of a rollout: its plan, traffic split and analysis. */
+export interface CanaryStrategyOptions {
   /**
    * The canary plan. `CanarySteps.progressive()` gives the seeds' usual one.
    * @default - no steps: an update goes to 100% once the new pods are ready
@@ -35,16 +35,6 @@ export interface CanaryRolloutProps extends RolloutBaseProps {
    * @default PercentOrAbsolute.percent(25)
    */
   readonly maxUnavailable?: kplus.PercentOrAbsolute;
-  /**
-   * The Service selecting the stable pods.
-   * @default - a Service named `<name>-stable` on the container ports
-   */
-  readonly stableService?: kplus.Service;
-  /**
-   * The Service selecting the canary pods.
-   * @default - a Service named `<name>-canary` on the container ports
-   */
-  readonly canaryService?: kplus.Service;
   /**
    * How long the old ReplicaSet keeps running after traffic left it (traffic routing only).
    * @default - the controller's 30 seconds
@@ -80,6 +70,20 @@ export interface CanaryRolloutProps extends RolloutBaseProps {
    * @default - no anti-affinity
    */
   readonly antiAffinity?: AntiAffinity;
+}
+
+/** Properties of a `CanaryRollout`. */
+export interface CanaryRolloutProps extends RolloutBaseProps, CanaryStrategyOptions {
+  /**
+   * The Service selecting the stable pods.
+   * @default - a Service named `<name>-stable` on the container ports
+   */
+  readonly stableService?: kplus.Service;
+  /**
+   * The Service selecting the canary pods.
+   * @default - a Service named `<name>-canary` on the container ports
+   */
+  readonly canaryService?: kplus.Service;
 }
 
 /**
@@ -145,8 +149,7 @@ export class CanaryRollout extends RolloutBase {
   }
 
   /** @internal */
-  public _validateReferences(spec: any): RuleViolation[] {
-    const labels = spec.template?.metadata?.labels ?? {};
+  public _validateReferences(_spec: any, labels: { [key: string]: string }): RuleViolation[] {
     return [
       ...validateServiceSelector(this, this.stableService, 'spec.strategy.canary.stableService', 'stableService', labels),
       ...validateServiceSelector(this, this.canaryService, 'spec.strategy.canary.canaryService', 'canaryService', labels),

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadataDefinition, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { WorkloadRef } from './workload-ref';
 import { Rollout } from '../../imports/argoproj.io';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { validateRolloutSpec } from '../validation/rollout-rules';
@@ -29,7 +30,7 @@ export interface IRollout extends IConstruct {
   readonly routerMetrics?: RouterMetrics;
 }
 
-/** Horizontal pod autoscaling of a rollout (an autoscaling/v2 HPA whose target is the Rollout). */
+/** Horizontal pod autoscaling of a workload (an autoscaling/v2 HPA whose target is the Rollout or Deployment). */
 export interface RolloutAutoscalingOptions {
   /**
    * Minimum replicas.
@@ -93,6 +94,13 @@ export interface RolloutBaseProps extends kplus.WorkloadProps {
    * @default - no autoscaling
    */
   readonly autoscaling?: RolloutAutoscalingOptions;
+  /**
+   * Take the pod template from an existing Deployment instead of `containers` (migration without
+   * downtime). The rollout then has no pod template of its own: give no containers, volumes or
+   * pod metadata, and make `selectorLabels` select the Deployment's pods.
+   * @default - the pod template is built from this rollout's own containers
+   */
+  readonly workloadRef?: WorkloadRef;
 }
 
 /** What a strategy renders to. @internal */
@@ -115,6 +123,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
   public readonly progressDeadline: Duration;
   /** The HPA, when `autoscaling` is set. */
   public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** The Deployment whose pod template this rollout uses, if any. */
+  public readonly workloadRef?: WorkloadRef;
   public abstract readonly stableService: kplus.Service;
   public abstract readonly canaryService: kplus.Service;
   public abstract readonly trafficSplit?: ITrafficSplit;
@@ -141,6 +151,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     }
     this.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     for (const [key, value] of Object.entries(this.selectorLabels)) this.podMetadata.addLabel(key, value);
+    this.workloadRef = props.workloadRef;
+    if (props.workloadRef) this.checkWorkloadRef(props);
 
     this.replicas = props.replicas;
     this.minReady = props.minReady ?? Duration.seconds(0);
@@ -149,25 +161,24 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     this.revisionHistoryLimit = props.revisionHistoryLimit;
     this.servicePorts = props.servicePorts;
 
-    this.autoscaler = props.autoscaling && this.createAutoscaler(props.autoscaling);
+    this.autoscaler = props.autoscaling && createAutoscaler(this, this, props.autoscaling);
 
     addRuleValidation(this, () => this.validate());
   }
 
-  private createAutoscaler(options: RolloutAutoscalingOptions): kplus.HorizontalPodAutoscaler {
-    const metrics: kplus.Metric[] = [];
-    const cpu = options.targetCpuUtilizationPercent ?? (options.targetMemoryUtilizationPercent === undefined ? 70 : undefined);
-    if (cpu !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpu)));
-    if (options.targetMemoryUtilizationPercent !== undefined) {
-      metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(options.targetMemoryUtilizationPercent)));
+  /** A rollout with workloadRef has an empty pod template (section A, rule 4) in its namespace's Deployment. */
+  private checkWorkloadRef(props: RolloutBaseProps): void {
+    const podProperties = ['containers', 'initContainers', 'volumes', 'podMetadata'] as const;
+    for (const property of podProperties) {
+      const value: any = props[property];
+      if (value !== undefined && (!Array.isArray(value) || value.length > 0)) {
+        throwViolation(this, { property, field: 'spec.template', message: 'Internal error: template must be empty for workload reference rollout', allowed: `no ${property}: the pod template comes from Deployment "${props.workloadRef!.name}"` });
+      }
     }
-    return new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
-      metadata: { name: this.name, namespace: this.metadata.namespace },
-      target: this,
-      minReplicas: options.minReplicas ?? 1,
-      maxReplicas: options.maxReplicas,
-      metrics,
-    });
+    const deployment = props.workloadRef!.deployment;
+    if (deployment && deployment.metadata.namespace !== this.metadata.namespace) {
+      throwViolation(this, { property: 'workloadRef', field: 'spec.workloadRef.name', message: `Deployment "${deployment.name}" is in namespace "${deployment.metadata.namespace}", the rollout in "${this.metadata.namespace}"`, allowed: 'a Deployment in the rollout\'s namespace' });
+    }
   }
 
   /**
@@ -175,18 +186,10 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
    * ReplicaSet with the pod-template-hash label).
    */
   protected createService(id: string, name: string): kplus.Service {
-    const ports = this.servicePorts ?? this.containers.flatMap((c) => c.ports).map((p) => ({
-      port: p.number, targetPort: p.number, protocol: p.protocol, name: p.name,
-    }));
-    if (ports.length === 0) {
-      throwViolation(this, { property: 'containers', field: 'spec.template.spec.containers[].ports', message: `cannot create Service "${name}": no container declares a port`, allowed: 'a container with portNumber or ports, or servicePorts' });
-    }
-    const service = new kplus.Service(this, id, {
-      metadata: { name, namespace: this.metadata.namespace, labels: this.selectorLabels },
-      ports,
+    const containers = this.workloadRef?.deployment?.containers ?? this.containers;
+    return createSelectorService(this, id, {
+      name, namespace: this.metadata.namespace, selectorLabels: this.selectorLabels, ports: this.servicePorts ?? containerServicePorts(containers),
     });
-    for (const [key, value] of Object.entries(this.selectorLabels)) service.selectLabel(key, value);
-    return service;
   }
 
   /** @see IScalable.markHasAutoscaler() */
@@ -200,7 +203,7 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
       kind: this.apiObject.kind,
       apiVersion: this.apiObject.apiVersion,
       name: this.name,
-      containers: this.containers,
+      containers: this.workloadRef?.deployment?.containers ?? this.containers,
       replicas: this.replicas,
     };
   }
@@ -215,14 +218,15 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
    * Cross-object checks of the strategy (Services, templates...), run at synth time.
    * @internal
    */
-  public abstract _validateReferences(spec: any): RuleViolation[];
+  public abstract _validateReferences(spec: any, podLabels: { [key: string]: string }): RuleViolation[];
 
   private renderSpec(): { spec: any; violations: RuleViolation[] } {
     const { strategy, violations } = this._renderStrategy();
     const spec: any = {
       replicas: this.hasAutoscaler ? undefined : (this.replicas ?? 2),
       selector: this._toLabelSelector(),
-      template: kplus.k8s.toJson_PodTemplateSpec({ metadata: this.podMetadata.toJson(), spec: this._toPodSpec() }),
+      workloadRef: this.workloadRef?.toJson(),
+      template: this.workloadRef ? undefined : kplus.k8s.toJson_PodTemplateSpec({ metadata: this.podMetadata.toJson(), spec: this._toPodSpec() }),
       minReadySeconds: this.minReady.toSeconds() || undefined,
       progressDeadlineSeconds: this.progressDeadline.toSeconds(),
       progressDeadlineAbort: this.progressDeadlineAbort || undefined,
@@ -236,8 +240,73 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     const { violations } = this.renderSpec();
     // The final object, JSON patches included, is what the controller will see.
     const spec = this.apiObject.toJson().spec;
-    return [...validateRolloutSpec(spec), ...violations, ...this._validateReferences(spec)];
+    return [...validateRolloutSpec(spec), ...violations, ...this.validateWorkloadRef(spec), ...this._validateReferences(spec, this.podLabels(spec))];
   }
+
+  /** The labels of the pods the rollout runs: its template's, or the referenced Deployment's. */
+  private podLabels(spec: any): { [key: string]: string } {
+    if (!spec.workloadRef) return spec.template?.metadata?.labels ?? {};
+    return this.workloadRef?._podLabels() ?? this.selectorLabels;
+  }
+
+  /** The selector must match the referenced Deployment's pods, as the controller checks once it resolves the template. */
+  private validateWorkloadRef(spec: any): RuleViolation[] {
+    const podLabels = this.workloadRef?._podLabels();
+    if (!spec.workloadRef || !podLabels) return [];
+    const missing = Object.entries(this.selectorLabels).filter(([key, value]) => podLabels[key] !== value);
+    if (missing.length === 0) return [];
+    return [{ property: 'selectorLabels', field: 'spec.selector', message: `Invalid value: ${JSON.stringify(spec.selector)}: \`selector\` does not match template \`labels\` of Deployment "${this.workloadRef!.name}"`, allowed: `labels of its pods: ${JSON.stringify(podLabels)}` }];
+  }
+}
+
+/** Service ports matching the containers' ports one to one. */
+export function containerServicePorts(containers: kplus.Container[]): kplus.ServicePort[] {
+  return containers.flatMap((c) => c.ports).map((p) => ({ port: p.number, targetPort: p.number, protocol: p.protocol, name: p.name }));
+}
+
+/** What `createSelectorService` creates. */
+export interface SelectorServiceOptions {
+  /** `metadata.name`. */
+  readonly name: string;
+  /** @default - the chart's */
+  readonly namespace?: string;
+  /** Labels of the Service and its selector. */
+  readonly selectorLabels: { [key: string]: string };
+  /** Its ports; at least one. */
+  readonly ports: kplus.ServicePort[];
+}
+
+/**
+ * A ClusterIP Service whose selector is exactly `selectorLabels` (no construct-path label), so the
+ * same Service selects a Deployment's or a Rollout's pods alike.
+ */
+export function createSelectorService(scope: Construct, id: string, options: SelectorServiceOptions): kplus.Service {
+  if (options.ports.length === 0) {
+    throwViolation(scope, { property: 'containers', field: 'spec.template.spec.containers[].ports', message: `cannot create Service "${options.name}": no container declares a port`, allowed: 'a container with portNumber or ports, or servicePorts' });
+  }
+  const service = new kplus.Service(scope, id, {
+    metadata: { name: options.name, namespace: options.namespace, labels: options.selectorLabels },
+    ports: options.ports,
+  });
+  for (const [key, value] of Object.entries(options.selectorLabels)) service.selectLabel(key, value);
+  return service;
+}
+
+/** An autoscaling/v2 HPA named after its target, scaling on CPU (default 70%) and/or memory utilisation. */
+export function createAutoscaler(scope: Construct, target: kplus.IScalable & kplus.Workload, options: RolloutAutoscalingOptions): kplus.HorizontalPodAutoscaler {
+  const metrics: kplus.Metric[] = [];
+  const cpu = options.targetCpuUtilizationPercent ?? (options.targetMemoryUtilizationPercent === undefined ? 70 : undefined);
+  if (cpu !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpu)));
+  if (options.targetMemoryUtilizationPercent !== undefined) {
+    metrics.push(kplus.Metric.resourceMemory(kplus.MetricTarget.averageUtilization(options.targetMemoryUtilizationPercent)));
+  }
+  return new kplus.HorizontalPodAutoscaler(scope, 'Autoscaler', {
+    metadata: { name: target.name, namespace: target.metadata.namespace },
+    target,
+    minReplicas: options.minReplicas ?? 1,
+    maxReplicas: options.maxReplicas,
+    metrics,
+  });
 }
 
 /**
