@@ -1,2 +1,3 @@
-// Re-exports of this folder's constructs.
-export {};
+export * from './plan-step';
+export * from './rollout-plan';
+export * from './rollout-plans';
