@@ -1,0 +1,51 @@
+/**
+ * Seed 000, aragora: the API behind api.aragora.ai released as a canary on ingress-nginx, with
+ * weights 5/20/50/80 and pauses of 2, 5, 5 and 5 minutes. Requests with `X-Canary: true` always
+ * reach the canary (nginx's canary-by-header, since `setHeaderRoute` steps do not work with nginx).
+ */
+import { App, Chart, ChartProps, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CanaryRollout, CanaryStep, NginxTrafficSplit } from '../../src';
+
+export class AragoraChart extends Chart {
+  public readonly rollout: CanaryRollout;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'aragora', ...props });
+
+    // The stable Ingress `aragora-stable` → Service `aragora-stable`; the controller adds the canary Ingress.
+    const traffic = new NginxTrafficSplit(this, 'traffic', {
+      host: 'api.aragora.ai',
+      tlsSecretName: 'aragora-tls',
+      canaryHeader: { name: 'X-Canary', value: 'true' },
+    });
+
+    this.rollout = new CanaryRollout(this, 'aragora', {
+      metadata: { name: 'aragora' },
+      containers: [{
+        name: 'aragora',
+        image: 'aragora/aragora:v1.1.0',
+        portNumber: 8080,
+        readiness: kplus.Probe.fromHttpGet('/health'),
+      }],
+      replicas: 3,
+      trafficSplit: traffic,
+      steps: [
+        CanaryStep.weight(5), CanaryStep.pause(Duration.minutes(2)),
+        CanaryStep.weight(20), CanaryStep.pause(Duration.minutes(5)),
+        CanaryStep.weight(50), CanaryStep.pause(Duration.minutes(5)),
+        CanaryStep.weight(80), CanaryStep.pause(Duration.minutes(5)),
+      ],
+    });
+  }
+}
+
+/** Builds the app; `synth:examples` writes it to dist/seed-000-aragora. */
+export function buildApp(outdir?: string): App {
+  const app = new App({ outdir });
+  new AragoraChart(app, 'aragora');
+  return app;
+}
+
+if (require.main === module) buildApp(process.env.OUTDIR).synth();
