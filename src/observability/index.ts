@@ -1,2 +1,2 @@
-// Re-exports of this folder's constructs.
-export {};
+export * from './rollout-alerts';
+export * from './rollout-selection';
