@@ -95,15 +95,12 @@ export interface IstioTrafficSplitProps {
  * reads and patches the same objects through `v1alpha3`.
  */
 export class IstioTrafficSplit extends TrafficSplitBase {
-  /** The VirtualService, once the split is bound to a rollout. */
-  public virtualService?: ApiObject;
-  /** The DestinationRule of a subset-level split, once bound. */
-  public destinationRule?: ApiObject;
-  /** The Service of a subset-level split, once bound. */
-  public subsetService?: kplus.Service;
   private readonly props: IstioTrafficSplitProps;
   private readonly level: IstioSplitLevel;
   private readonly httpRouteName?: string;
+  private vs?: ApiObject;
+  private dr?: ApiObject;
+  private service?: kplus.Service;
 
   constructor(scope: Construct, id: string, props: IstioTrafficSplitProps = {}) {
     super(scope, id);
@@ -126,6 +123,21 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     }
   }
 
+  /** The VirtualService, once the split is bound to a rollout. */
+  public get virtualService(): ApiObject | undefined {
+    return this.vs;
+  }
+
+  /** The DestinationRule of a subset-level split, once bound. */
+  public get destinationRule(): ApiObject | undefined {
+    return this.dr;
+  }
+
+  /** The Service a subset-level split routes to, once bound. */
+  public get subsetService(): kplus.Service | undefined {
+    return this.service;
+  }
+
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     const p = this.props;
     const rollout = target.rollout;
@@ -137,12 +149,12 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     if (subsets) {
       const name = p.subsetServiceName ?? rollout.name;
       // Not the rollout's stable Service: the controller narrows that one to the stable pods.
-      this.subsetService = new kplus.Service(this, 'Service', {
+      this.service = new kplus.Service(this, 'Service', {
         metadata: { name, namespace, labels: rollout.selectorLabels },
         ports: target.stableService.ports,
       });
-      for (const [key, value] of Object.entries(rollout.selectorLabels)) this.subsetService.selectLabel(key, value);
-      this.destinationRule = new ApiObject(this, 'DestinationRule', {
+      for (const [key, value] of Object.entries(rollout.selectorLabels)) this.service.selectLabel(key, value);
+      this.dr = new ApiObject(this, 'DestinationRule', {
         ...DestinationRule.GVK,
         metadata: { name, namespace, labels: rollout.selectorLabels },
         spec: {
@@ -161,7 +173,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     }
     const route = [{ destination: stable, weight: 100 }, { destination: canary, weight: 0 }];
     const vsName = p.virtualServiceName ?? rollout.name;
-    this.virtualService = new ApiObject(this, 'VirtualService', {
+    this.vs = new ApiObject(this, 'VirtualService', {
       ...VirtualService.GVK,
       metadata: { name: vsName, namespace, labels: rollout.selectorLabels },
       spec: {
@@ -180,7 +192,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
         tcpRoutes: p.tcpRoutes?.map((r) => ({ port: r.port })),
       },
     };
-    if (subsets) istio.destinationRule = { name: this.destinationRule!.name, canarySubsetName: 'canary', stableSubsetName: 'stable' };
+    if (subsets) istio.destinationRule = { name: this.dr!.name, canarySubsetName: 'canary', stableSubsetName: 'stable' };
     return {
       trafficRouting: { istio },
       metrics: {
@@ -204,8 +216,8 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     }
     const refs: any[] = istio.virtualService ? [istio.virtualService] : istio.virtualServices;
     const refField = `${field}.${istio.virtualService ? 'virtualService' : 'virtualServices'}.name`;
-    const vs = ApiObject.of(this.virtualService!).toJson();
-    const dr = this.destinationRule && ApiObject.of(this.destinationRule).toJson();
+    const vs = this.vs!.toJson();
+    const dr = this.dr?.toJson();
     const violations: RuleViolation[] = [];
     const add = (property: string, at: string, message: string, allowed: string) => violations.push({ property, field: at, message, allowed });
 

@@ -110,9 +110,8 @@ export interface NginxTrafficSplitProps {
  * returns `trafficRouting.nginx`.
  */
 export class NginxTrafficSplit extends TrafficSplitBase {
-  /** The stable Ingresses, once the split is bound to a rollout. */
-  public readonly ingresses: kplus.Ingress[] = [];
   private readonly props: NginxTrafficSplitProps;
+  private readonly stableIngresses: kplus.Ingress[] = [];
 
   constructor(scope: Construct, id: string, props: NginxTrafficSplitProps = {}) {
     super(scope, id);
@@ -148,10 +147,15 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     }
   }
 
+  /** The stable Ingresses, once the split is bound to a rollout. */
+  public get ingresses(): kplus.Ingress[] {
+    return [...this.stableIngresses];
+  }
+
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     const p = this.props;
-    this.ingresses.push(...(p.ingresses ?? [this.createIngress(target)]));
-    const names = this.ingresses.map((ingress) => ingress.name);
+    this.stableIngresses.push(...(p.ingresses ?? [this.createIngress(target)]));
+    const names = this.stableIngresses.map((ingress) => ingress.name);
     const nginx = {
       ...(names.length === 1 ? { stableIngress: names[0] } : { stableIngresses: names }),
       annotationPrefix: p.annotationPrefix,
@@ -202,7 +206,7 @@ export class NginxTrafficSplit extends TrafficSplitBase {
       return [{ property: 'ingresses', field, message: `Internal error: Either StableIngress or StableIngresses must be configured. ${hasOne ? 'Both are' : 'Neither are'} configured.`, allowed: 'exactly one of stableIngress, stableIngresses' }];
     }
     const namesField = `${field}.${hasOne ? 'stableIngress' : 'stableIngresses'}`;
-    const ingresses = new Map(this.ingresses.map((i) => [i.name, ApiObject.of(i).toJson()]));
+    const ingresses = new Map(this.stableIngresses.map((i) => [i.name, ApiObject.of(i).toJson()]));
     const namespace = target.rollout.metadata.namespace;
     const violations: RuleViolation[] = [];
     for (const name of hasOne ? [nginx.stableIngress] : nginx.stableIngresses) {
