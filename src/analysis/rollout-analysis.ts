@@ -1,5 +1,6 @@
 import { AnalysisArgument } from './analysis-argument';
 import { IAnalysisTemplate } from './analysis-template';
+import { AnalysisTemplateBase } from './analysis-template-base';
 import type { IRollout } from '../rollout/rollout-base';
 import { RuleViolation } from '../validation/rule-violation';
 
@@ -69,6 +70,7 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
     args.set(arg.name, arg);
   }
   for (const template of options.templates) {
+    if (template instanceof AnalysisTemplateBase) violations.push(...template._checkUse(rollout, field));
     for (const required of template.requiredArgs) {
       if (!args.has(required)) {
         violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: args.${required} was not resolved`, allowed: `args that include '${required}' (required by ${template.templateName})` });
