@@ -1,2 +1,1 @@
-// Re-exports of this folder's constructs.
-export {};
+export * from './progressive-app';

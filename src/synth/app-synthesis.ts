@@ -1,0 +1,178 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ManifestYaml } from './manifest-yaml';
+
+/*
+ * cdk8s's `App.synth()` algorithm, with each whole-app step run once instead of once per chart.
+ * Only cdk8s's public API is used; every step mirrors the cdk8s 2.70 source it names, and YAML
+ * is rendered by `ManifestYaml`, so the files written are byte-identical.
+ */
+
+/** A chart's API objects in dependency order, each with its rendered manifest. */
+interface RenderedChart {
+  readonly chart: Chart;
+  readonly objects: ApiObject[];
+  readonly manifests: any[];
+}
+
+/** A YAML file to write, relative to the outdir. */
+interface ManifestFile {
+  readonly path: string;
+  readonly docs: any[];
+}
+
+/** What `App.synth()` writes: folders (created even when empty) and files, in write order. */
+interface SynthesisPlan {
+  readonly folders: string[];
+  readonly files: ManifestFile[];
+}
+
+/**
+ * Validates, resolves dependencies and renders every chart once, then writes the files
+ * `App.synth()` would write. Nothing is written (not even the outdir) when any step fails.
+ */
+export function synthesizeApp(app: App, recordConstructMetadata: boolean): void {
+  validateApp(app);
+  const hasDependentCharts = resolveDependencies(app);
+  const rendered = app.charts.map(renderChart);
+  const plan = planFiles(app, rendered, hasDependentCharts);
+
+  const yaml = new ManifestYaml();
+  fs.mkdirSync(app.outdir, { recursive: true });
+  for (const folder of plan.folders) {
+    fs.mkdirSync(path.join(app.outdir, folder), { recursive: true });
+  }
+  for (const file of plan.files) {
+    fs.writeFileSync(path.join(app.outdir, file.path), yaml.stringify(file.docs), { encoding: 'utf8' });
+  }
+  if (recordConstructMetadata) {
+    writeConstructMetadata(app.outdir, rendered.flatMap((r) => r.objects));
+  }
+}
+
+/** Every manifest of the app as one multi-document YAML string, as `App.synthYaml()` returns it. */
+export function synthesizeYaml(app: App): string {
+  resolveDependencies(app);
+  validateApp(app);
+  return new ManifestYaml().stringify(app.charts.flatMap((chart) => renderChart(chart).manifests));
+}
+
+/** cdk8s `validate()`: every construct's validations, reported with their construct paths. */
+function validateApp(app: App): void {
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) {
+    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  }
+}
+
+/**
+ * cdk8s `resolveDependencies()`: nested charts and cross-chart construct dependencies become chart
+ * dependencies, construct dependencies become API object dependencies. Returns whether any chart
+ * depends on another (which switches chart files to indexed names).
+ */
+function resolveDependencies(app: App): boolean {
+  const subtrees = new Map<IConstruct, IConstruct[]>();
+  const subtree = (c: IConstruct): IConstruct[] => {
+    let found = subtrees.get(c);
+    if (!found) {
+      found = c.node.findAll();
+      subtrees.set(c, found);
+    }
+    return found;
+  };
+  const dependencies = () => subtree(app).flatMap((source) => source.node.dependencies.map((target) => ({ source, target })));
+  let hasDependentCharts = false;
+
+  for (const parent of subtree(app).filter(Chart.isChart)) {
+    for (const child of parent.node.children.filter(Chart.isChart)) {
+      parent.node.addDependency(child);
+      hasDependentCharts = true;
+    }
+  }
+
+  for (const { source, target } of dependencies()) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    if (sourceChart !== targetChart) {
+      sourceChart.node.addDependency(targetChart);
+      hasDependentCharts = true;
+    }
+  }
+
+  // listed again: the chart dependencies just added take part too, as in cdk8s
+  for (const { source, target } of dependencies()) {
+    const objectsOf = (c: IConstruct) => {
+      const chart = Chart.of(c);
+      return subtree(c).filter((x) => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+    };
+    const sources = objectsOf(source);
+    for (const targetObject of objectsOf(target)) {
+      for (const sourceObject of sources) {
+        if (targetObject !== sourceObject) sourceObject.node.addDependency(targetObject);
+      }
+    }
+  }
+  return hasDependentCharts;
+}
+
+/** cdk8s `chartToKube()`: the chart's own API objects (not its nested charts'), in dependency order. */
+function renderChart(chart: Chart): RenderedChart {
+  const objects = new DependencyGraph(chart.node).topology()
+    .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+  return { chart, objects, manifests: objects.map((o) => o.toJson()) };
+}
+
+/** The files `App.synth()` writes for the app's `yamlOutputType`, in the order it writes them. */
+function planFiles(app: App, charts: RenderedChart[], hasDependentCharts: boolean): SynthesisPlan {
+  const ext = app.outputFileExtension;
+  const chartName = (chart: Chart, index: number) =>
+    (hasDependentCharts ? `${index.toString().padStart(4, '0')}-` : '') + Names.toDnsLabel(chart);
+
+  switch (app.yamlOutputType) {
+    case YamlOutputType.FILE_PER_APP:
+      return {
+        folders: [],
+        files: charts.length > 0 ? [{ path: `app${ext}`, docs: charts.flatMap((c) => c.manifests) }] : [],
+      };
+    case YamlOutputType.FILE_PER_CHART:
+      return {
+        folders: [],
+        files: charts.map((c, i) => ({ path: chartName(c.chart, i) + ext, docs: c.manifests })),
+      };
+    case YamlOutputType.FILE_PER_RESOURCE:
+      // named after the rendered manifest (JSON patches included), as cdk8s does for this type
+      return {
+        folders: [],
+        files: charts.flatMap((c) => c.manifests.map((m) => ({ path: resourceFileName(m.kind, m.metadata.name) + ext, docs: [m] }))),
+      };
+    case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
+      // named after the ApiObject (before JSON patches), as cdk8s does for this type
+      const folders = charts.map((c, i) => chartName(c.chart, i));
+      return {
+        folders,
+        files: charts.flatMap((c, i) => c.objects.map((o, j) => ({
+          path: path.join(folders[i], resourceFileName(o.kind, o.metadata.name) + ext),
+          docs: [c.manifests[j]],
+        }))),
+      };
+    }
+    default:
+      return { folders: [], files: [] };
+  }
+}
+
+/** cdk8s's per-resource file name, `<kind>.<name>` stripped of unsafe characters (its regex, verbatim). */
+function resourceFileName(kind: string, name: string | undefined): string {
+  return `${kind}.${name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
+}
+
+/** cdk8s `writeConstructMetadata()`: `construct-metadata.json`, object name → construct path. */
+function writeConstructMetadata(outdir: string, objects: ApiObject[]): void {
+  const resources: { [name: string]: { path: string } } = {};
+  for (const o of objects) {
+    resources[o.name] = { path: o.node.path };
+  }
+  fs.writeFileSync(path.join(outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+}

@@ -1,0 +1,143 @@
+import { Yaml } from 'cdk8s';
+import { ManifestYaml } from '../src/synth/manifest-yaml';
+
+/** Strings whose quoting the YAML library decides for YAML 1.1 reasons (booleans, numbers, indicators...). */
+const trickyStrings = [
+  'plain', 'hmco/portal-services:1.0.1', 'a:b', 'a: b', 'a:', 'a #b', 'a#b', '#a', ' lead', 'trail ', 'in side',
+  '', ' ', '-', '?', '- a', '? a', '-a', ':a', ',a', '[a', ']a', '{a', '}a', '&a', '*a', '!a', '|a', '>a', "'a", '"a', '%a', '@a', '`a',
+  'yes', 'Yes', 'YES', 'no', 'No', 'y', 'Y', 'n', 'N', 'on', 'On', 'ON', 'off', 'Off', 'true', 'True', 'TRUE', 'false', 'False',
+  'null', 'Null', 'NULL', '~', '0', '8080', '-1', '+1', '1.5', '.5', '1.', '1e3', '1E3', '1_000', '0x1F', '0o17', '017', '0b101', '08',
+  '.inf', '-.inf', '.NaN', '.nan', '190:20:30', '1:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '=', '<<',
+  '---', '--- a', '...', '%YAML', 'a---', "it's", 'say "hi"', 'both \' and "', 'tab\there', 'back\\slash', 'uni ✓ code', 'emoji 🚀',
+  'ctrl\u0001char', 'bell\u0007', 'nel\u0085', 'nbsp\u00a0', 'ls\u2028', 'del\u007f', 'cr\rhere', 'multi\nline', 'trailing\n', '\nleading',
+  'x'.repeat(1100), `${'k'.repeat(1030)}`, 'sum(rate(http_requests_total{status!~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
+];
+
+const scalars: unknown[] = [
+  ...trickyStrings, 0, 1, -1, 42, 8080, 3.14, 0.1, -0.5, 1e21, 1e-7, 2 ** 53, -(2 ** 53), NaN, Infinity, -Infinity, -0, true, false,
+];
+
+/** A manifest putting a scalar in every position: key, map value, list item, nested deeper. */
+function manifestWith(s: unknown): any {
+  const key = typeof s === 'string' ? s : String(s);
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'm', labels: { [key]: s } },
+    data: { value: s, list: [s, [s, { [key]: s }], { inner: [s] }], deep: { deeper: { deepest: s } } },
+  };
+}
+
+function expectSameAsCdk8s(docs: any[]) {
+  expect(new ManifestYaml().stringify(docs)).toBe(Yaml.stringify(...docs));
+}
+
+describe('ManifestYaml', () => {
+  test.each(scalars.map((s) => [typeof s === 'string' ? JSON.stringify(s).slice(0, 40) : String(s), s]))('renders %s in every position as cdk8s does', (_, s) => {
+    expectSameAsCdk8s([manifestWith(s)]);
+  });
+
+  test('renders every scalar in one shared cache as cdk8s does (a cached rendering serves keys and values)', () => {
+    const yaml = new ManifestYaml();
+    for (const s of [...scalars, ...scalars]) {
+      expect(yaml.stringify([manifestWith(s)])).toBe(Yaml.stringify(manifestWith(s)));
+    }
+  });
+
+  test('empty maps and lists, nested lists and lists of maps, at every depth', () => {
+    expectSameAsCdk8s([{
+      a: {},
+      b: [],
+      c: [{}, [], [[]], [{}], { d: {} }, { e: [] }],
+      f: [[1, [2, [3, {}]]], [{ g: [{ h: [] }] }]],
+      i: { j: { k: [{ l: 1, m: [{ n: 'x' }, []] }] } },
+    }]);
+    expectSameAsCdk8s([{}]);
+    expectSameAsCdk8s([[]]);
+    expectSameAsCdk8s([[1, { a: 2 }, [3]]]);
+  });
+
+  test('several documents, undefined documents and non-map documents', () => {
+    expectSameAsCdk8s([{ a: 1 }, undefined, 'text', 42, { b: [1] }, undefined]);
+    expectSameAsCdk8s([]);
+  });
+
+  test('keys are kept in JavaScript order (integer-like keys first), as the library does', () => {
+    expectSameAsCdk8s([{ 'b': 1, '10': 'ten', 'a': 2, '2': 'two', 'x y': 3 }]);
+  });
+
+  test('hands to the library what it would render differently: nulls, repeated objects, non-plain objects', () => {
+    const shared = { shared: true };
+    const circular: any = { name: 'loop' };
+    circular.self = circular;
+    const docs = [
+      { a: null }, { a: null, b: null }, { a: 1, b: null }, { list: [null, 1] }, { list: [undefined] }, { a: undefined },
+      { first: shared, second: shared }, { list: [shared, shared] }, circular,
+      { date: new Date(0) }, { map: new Map([['k', 'v']]) }, { set: new Set([1]) }, { big: BigInt(10) },
+      { bytes: new Uint8Array([1, 2]) }, { proto: Object.create(null) },
+    ];
+    for (const doc of docs) {
+      expect(new ManifestYaml().stringify([doc])).toBe(Yaml.stringify(doc));
+    }
+  });
+
+  test('writes the usual manifest directly: the library only renders its scalars, once each', () => {
+    const doc = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', labels: { app: 'web' } },
+      spec: { replicas: 2, template: { spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } },
+    };
+    const spy = jest.spyOn(Yaml, 'stringify');
+    try {
+      const yaml = new ManifestYaml();
+      yaml.stringify([doc, doc]);
+      const rendered = spy.mock.calls.map((args) => args[0]);
+      expect(spy.mock.calls.every((args) => args.length === 1 && typeof args[0] !== 'object')).toBe(true);
+      expect(new Set(rendered).size).toBe(rendered.length);
+      expect(rendered).toEqual(expect.arrayContaining(['apiVersion', 'web', 8080, 'containerPort']));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('falls back per document: a multi-line string renders that document through the library only', () => {
+    const block = { kind: 'ConfigMap', data: { query: 'sum(rate(x[5m]))\n/ sum(rate(y[5m]))\n' } };
+    const plain = { kind: 'ConfigMap', data: { query: 'sum(rate(x[5m]))' } };
+    const spy = jest.spyOn(Yaml, 'stringify');
+    try {
+      const out = new ManifestYaml().stringify([plain, block]);
+      expect(spy.mock.calls.filter((args) => args[0] === block)).toHaveLength(1);
+      expect(spy.mock.calls.filter((args) => args[0] === plain)).toHaveLength(0);
+      spy.mockRestore();
+      expect(out).toBe(Yaml.stringify(plain, block));
+      expect(out).toContain('query: |\n');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('matches the library on 3000 random manifests built from tricky keys and values', () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = <T>(xs: T[]): T => xs[random(xs.length)];
+    const value = (depth: number): any => {
+      const r = random(10);
+      if (depth > 3 || r < 5) return pick(scalars);
+      if (r < 8) {
+        const obj: any = {};
+        for (let i = random(4); i > 0; i--) obj[String(pick(scalars)).slice(0, 40)] = value(depth + 1);
+        return obj;
+      }
+      return Array.from({ length: random(4) }, () => value(depth + 1));
+    };
+    const yaml = new ManifestYaml();
+    for (let i = 0; i < 3000; i++) {
+      const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: value(0), extra: value(0) };
+      expect(yaml.stringify([doc])).toBe(Yaml.stringify(doc));
+    }
+  });
+});
