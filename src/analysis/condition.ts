@@ -38,6 +38,8 @@ type Node =
 
 const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(&&|\|\||<=|>=|==|!=|[<>!()[\]-])|([A-Za-z_]\w*))/y;
 
+const OUTSIDE = 'is outside the supported condition subset (result, result[i], len(result), isNaN(), numbers, strings, comparisons, &&, ||, !)';
+
 /** A condition outside the subset. */
 class ConditionSyntaxError extends Error {}
 
@@ -101,7 +103,7 @@ class Parser {
     while (at < text.length && text.slice(at).trim() !== '') {
       TOKEN.lastIndex = at;
       const m = TOKEN.exec(text);
-      if (!m) throw new ConditionSyntaxError(`unexpected character at ${at + 1} in "${text}"`);
+      if (!m) throw new ConditionSyntaxError(`"${text.slice(at).trim()[0]}" at ${at + 1} ${OUTSIDE} in "${text}"`);
       this.tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
       at = TOKEN.lastIndex;
     }
@@ -188,7 +190,7 @@ class Parser {
     const token = this.tokens[this.pos];
     return new ConditionSyntaxError(token === undefined
       ? `unexpected end of "${this.text}"`
-      : `"${token}" is outside the supported condition subset (result, result[i], len(result), isNaN(), numbers, strings, comparisons, &&, ||, !) in "${this.text}"`);
+      : `"${token}" ${OUTSIDE} in "${this.text}"`);
   }
 }
 

@@ -116,7 +116,7 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
   }
 
   protected argumentsNeededBy(rollout: IRollout): string[] {
-    return this.render(this.register(rollout)).args.filter((a: any) => a.valueFrom === undefined).map((a: any) => a.name);
+    return (this.render(this.register(rollout)).args ?? []).filter((a: any) => a.valueFrom === undefined).map((a: any) => a.name);
   }
 
   protected renderSpec(): any {

@@ -70,7 +70,9 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
     args.set(arg.name, arg);
   }
   for (const template of options.templates) {
-    if (template instanceof AnalysisTemplateBase) violations.push(...template._checkUse(rollout, field));
+    const misuse = template instanceof AnalysisTemplateBase ? template._checkUse(rollout, field) : [];
+    violations.push(...misuse);
+    if (misuse.length > 0) continue;
     for (const required of template.requiredArgs) {
       if (!args.has(required)) {
         violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: args.${required} was not resolved`, allowed: `args that include '${required}' (required by ${template.templateName})` });
