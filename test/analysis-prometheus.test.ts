@@ -186,7 +186,7 @@ describe('PrometheusAnalysis errors', () => {
       .toEqual([expect.stringContaining('checks[0]: spec.metrics[0].successCondition: check "errors-5xx": condition "," at 11 is outside the supported condition subset')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'result < 1'))
       .toEqual([expect.stringContaining('condition invalid operation: < needs number, got vector (use result[0])')]);
-    expect(raw('sum(rate(http_requests_total[5m]))', 'result[0] + 1')).toEqual([expect.stringContaining('"+" is outside the supported condition subset')]);
+    expect(raw('sum(rate(http_requests_total[5m]))', 'result[0] + 1')).toEqual([expect.stringContaining('"+" at 10 is outside the supported condition subset')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'len(result) == 0 || result[0] < 1')).toEqual([]);
   });
 
