@@ -56,6 +56,14 @@ export function planAnalysis(analysis: any, index: TemplateIndex, namespace: str
   };
 }
 
+/** Why an analysis has no known duration. */
+export function unknownAnalysisNote(analysis: PlanAnalysis): string {
+  if (analysis.missingTemplates.length > 0) return `duration unknown: template ${analysis.missingTemplates.join(', ')} not in the input`;
+  if (analysis.checks.length === 0) return `duration unknown: template ${analysis.templates.join(', ')} has no metrics`;
+  const unbounded = analysis.checks.filter((c) => c.minimumSeconds === undefined).map((c) => c.metric);
+  return `duration unknown: metric ${unbounded.join(', ')} has no count (runs until stopped) or a templated timing`;
+}
+
 function planCheck(template: string, metric: any, args: Record<string, string>): PlanCheck {
   const initialDelaySeconds = seconds(metric.initialDelay, args);
   const intervalSeconds = seconds(metric.interval, args);

@@ -1,4 +1,4 @@
-import { planAnalysis, TemplateIndex } from './analysis-checks';
+import { planAnalysis, TemplateIndex, unknownAnalysisNote } from './analysis-checks';
 import { formatSeconds, plural } from './plan-format';
 import { PlanStepDraft, sequence, StrategyPlan } from './strategy-plan';
 
@@ -18,7 +18,6 @@ export function blueGreenPlan(rollout: any, index: TemplateIndex): StrategyPlan 
   const post = bg.postPromotionAnalysis && planAnalysis(bg.postPromotionAnalysis, index, namespace);
   const manual = bg.autoPromotionEnabled === false;
   const delay: number = manual ? 0 : (bg.autoPromotionSeconds ?? 0);
-  const unknown = (what: string) => `duration unknown: ${what} templates not all in the input, or a metric without a count`;
   const routes = { backgroundAnalysis: false, headerRoutes: [], mirrorRoutes: [] };
 
   const preview = bg.previewService ? ` behind preview Service ${bg.previewService}` : ' (no preview Service: not reachable before promotion)';
@@ -35,7 +34,7 @@ export function blueGreenPlan(rollout: any, index: TemplateIndex): StrategyPlan 
       pauseSeconds: delay || undefined,
       manualPromotion: manual,
       analysis: pre,
-      notes: pre && pre.minimumSeconds === undefined ? [unknown('pre-promotion')] : [],
+      notes: pre && pre.minimumSeconds === undefined ? [unknownAnalysisNote(pre)] : [],
       minimumSeconds: pre && pre.minimumSeconds === undefined ? undefined : Math.max(pre?.minimumSeconds ?? 0, delay),
     },
     {
@@ -46,7 +45,7 @@ export function blueGreenPlan(rollout: any, index: TemplateIndex): StrategyPlan 
       weight: 100,
       manualPromotion: false,
       analysis: post,
-      notes: post && post.minimumSeconds === undefined ? [unknown('post-promotion')] : [],
+      notes: post && post.minimumSeconds === undefined ? [unknownAnalysisNote(post)] : [],
       minimumSeconds: post ? post.minimumSeconds : 0,
     },
     {

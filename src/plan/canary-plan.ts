@@ -1,4 +1,4 @@
-import { planAnalysis, TemplateIndex } from './analysis-checks';
+import { planAnalysis, TemplateIndex, unknownAnalysisNote } from './analysis-checks';
 import { PlanError } from './plan-error';
 import { formatSeconds, plural } from './plan-format';
 import { PlanAnalysis, PlanBackgroundAnalysis } from './plan-step';
@@ -173,12 +173,6 @@ function describeMirrorRoute(route: any): string | undefined {
 function describeMatch(match: any): string {
   const [kind, value] = Object.entries(match ?? {})[0] ?? ['any', ''];
   return `${kind} ${JSON.stringify(value)}`;
-}
-
-function unknownAnalysisNote(analysis: PlanAnalysis): string {
-  if (analysis.missingTemplates.length > 0) return `duration unknown: template ${analysis.missingTemplates.join(', ')} not in the input`;
-  const unbounded = analysis.checks.filter((c) => c.minimumSeconds === undefined).map((c) => c.metric);
-  return `duration unknown: metric ${unbounded.join(', ')} has no count (runs until stopped) or a templated timing`;
 }
 
 /** `nginx`, `istio`, `plugin argoproj-labs/gatewayAPI`... */

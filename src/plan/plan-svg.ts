@@ -4,17 +4,17 @@ import { describeTotal } from './plan-table';
 import type { RolloutPlan } from './rollout-plan';
 
 const WIDTH = 960;
-const PANEL_HEIGHT = 300;
-const LEFT = 56;
+const PANEL_HEIGHT = 316;
+const LEFT = 76;
 const RIGHT = 24;
 const PLOT_TOP = 64;
 const PLOT_HEIGHT = 150;
 const PLOT_BOTTOM = PLOT_TOP + PLOT_HEIGHT;
 /** Width of a wait with no known length: a manual promotion or an analysis of unknown duration. */
-const GAP = 56;
+const GAP = 64;
 /** Width of the final, fully promoted segment. */
 const TAIL = 40;
-const COLORS = { weight: '#1f6feb', fill: '#cfe3ff', pause: '#fff3bf', gate: '#8c959f', analysis: '#f0883e', background: '#a371f7', text: '#24292f', grid: '#d0d7de' };
+const COLORS = { weight: '#1f6feb', fill: '#cfe3ff', pause: '#fff3bf', gate: '#8c959f', analysis: '#f0883e', analysisShade: '#ffe8d6', background: '#a371f7', text: '#24292f', grid: '#d0d7de', muted: '#57606a' };
 
 /** A row placed on the x axis. */
 interface Segment {
@@ -59,15 +59,20 @@ function panel(plan: RolloutPlan): string[] {
     out.push(text(LEFT - 6, y(weight) + 4, `${weight}%`, 'text-anchor="end"'));
   }
 
-  // Pauses and promotion gates behind the weight line.
+  // Pauses, analysis windows and promotion gates behind the weight line (gate labels in front).
+  const gateLabels: string[] = [];
   for (const s of segments) {
+    if (s.step.analysis && !s.step.pauseSeconds && s.timed + s.open > 0) {
+      out.push(rect(s.x, PLOT_TOP, s.timed + (s.step.manualPromotion ? 0 : s.open), PLOT_HEIGHT, `fill="${COLORS.analysisShade}"`, `analysis ${s.step.analysis.templates.join(', ')}`));
+    }
     if (s.step.pauseSeconds && s.timed > 0) {
       out.push(rect(s.x, PLOT_TOP, s.timed, PLOT_HEIGHT, `fill="${COLORS.pause}"`, `pause ${formatSeconds(s.step.pauseSeconds)}`));
       if (s.timed >= 48) out.push(text(s.x + s.timed / 2, PLOT_TOP + 12, `pause ${formatSeconds(s.step.pauseSeconds)}`, 'text-anchor="middle"'));
     }
     if (s.step.manualPromotion) {
       out.push(rect(s.x + s.timed, PLOT_TOP, s.open, PLOT_HEIGHT, 'fill="url(#gate)" fill-opacity="0.8"', 'waits for a person to promote'));
-      out.push(text(s.x + s.timed + s.open / 2, PLOT_TOP - 4, 'promote', 'text-anchor="middle" font-weight="600"'));
+      const cx = s.x + s.timed + s.open / 2;
+      gateLabels.push(text(cx + 4, PLOT_TOP + PLOT_HEIGHT / 2, 'waits for promotion', `text-anchor="middle" font-weight="600" transform="rotate(-90 ${num(cx + 4)} ${num(PLOT_TOP + PLOT_HEIGHT / 2)})"`));
     }
   }
 
@@ -75,8 +80,9 @@ function panel(plan: RolloutPlan): string[] {
   const points: string[] = [`${num(LEFT)},${num(y(0))}`];
   for (const s of segments) points.push(`${num(s.x)},${num(y(s.step.weight))}`, `${num(end(s))},${num(y(s.step.weight))}`);
   const last = segments[segments.length - 1];
-  out.push(`<polygon points="${[...points, `${num(end(last))},${num(y(0))}`].join(' ')}" fill="${COLORS.fill}" fill-opacity="0.7"/>`);
+  out.push(`<polygon points="${[...points, `${num(end(last))},${num(y(0))}`].join(' ')}" fill="${COLORS.fill}" fill-opacity="0.55"/>`);
   out.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${COLORS.weight}" stroke-width="2"/>`);
+  out.push(...gateLabels);
   let previous = 0;
   for (const s of segments) {
     if (s.step.weight !== previous && end(s) - s.x >= 24) out.push(text(s.x + 3, y(s.step.weight) - 4, `${s.step.weight}%`, `fill="${COLORS.weight}" font-weight="600"`));
@@ -85,15 +91,19 @@ function panel(plan: RolloutPlan): string[] {
 
   // Time axis: minimum time at each row start.
   let lastLabel = -Infinity;
+  let lastTime = '';
   for (const s of segments) {
-    if (s.x - lastLabel < 40) continue;
+    const time = formatSeconds(s.step.startSeconds);
+    if (s.x - lastLabel < 40 || time === lastTime) continue;
     out.push(`<line x1="${num(s.x)}" y1="${PLOT_BOTTOM}" x2="${num(s.x)}" y2="${PLOT_BOTTOM + 4}" stroke="${COLORS.text}"/>`);
-    out.push(text(s.x, PLOT_BOTTOM + 15, formatSeconds(s.step.startSeconds), 'text-anchor="middle"'));
+    out.push(text(s.x, PLOT_BOTTOM + 15, time, 'text-anchor="middle"'));
     lastLabel = s.x;
+    lastTime = time;
   }
 
-  // Analysis windows and background analysis.
-  const lane = PLOT_BOTTOM + 26;
+  // Analysis windows and background analysis, in lanes under the time axis.
+  const lane = PLOT_BOTTOM + 24;
+  out.push(text(LEFT - 6, lane + 11, 'analysis', `text-anchor="end" fill="${COLORS.muted}"`));
   for (const s of segments) {
     const analysis = s.step.analysis;
     if (!analysis) continue;
@@ -108,24 +118,31 @@ function panel(plan: RolloutPlan): string[] {
     const from = background[0].x;
     const to = end(background[background.length - 1]);
     const label = `background analysis: ${plan.backgroundAnalysis.templates.join(', ')}`;
-    out.push(rect(from, lane + 20, to - from, 8, `fill="${COLORS.background}" fill-opacity="0.8"`, label));
-    out.push(text(from, lane + 42, label, `fill="${COLORS.background}"`));
+    out.push(text(LEFT - 6, lane + 30, 'background', `text-anchor="end" fill="${COLORS.muted}"`));
+    out.push(rect(from, lane + 22, to - from, 10, `fill="${COLORS.background}" fill-opacity="0.8"`, label));
+    out.push(text(from + 3, lane + 46, label, `fill="${COLORS.background}"`));
   }
-  const legend = `analysis windows: orange bars; pauses: yellow; manual promotion: hatched. Times assume every analysis passes.`;
-  out.push(text(LEFT, PANEL_HEIGHT - 12, legend, 'font-size="10" fill="#57606a"'));
+  out.push(text(LEFT, PANEL_HEIGHT - 8, 'Yellow: timed pause; orange: analysis; hatched: waits for a person to promote. Times assume every analysis passes.', `font-size="10" fill="${COLORS.muted}"`));
   return out;
 }
 
-/** Places rows on the x axis: known time to scale, unknown waits and the final row at fixed widths. */
+/**
+ * Places rows on the x axis: known time to scale; waits of unknown length and the final row at
+ * fixed widths, which share the whole axis when no time is known.
+ */
 function layout(plan: RolloutPlan): Segment[] {
   const steps = plan.steps;
-  const open = (s: PlanStep) => (s.manualPromotion || s.minimumSeconds === undefined ? GAP : 0);
-  const fixed = steps.reduce((sum, s) => sum + open(s), 0) + TAIL;
-  const scale = plan.minimumDurationSeconds > 0 ? (WIDTH - LEFT - RIGHT - fixed) / plan.minimumDurationSeconds : 0;
+  const isOpen = (s: PlanStep, i: number) => i < steps.length - 1 && (s.manualPromotion || s.minimumSeconds === undefined);
+  const openCount = steps.filter(isOpen).length;
+  const available = WIDTH - LEFT - RIGHT - TAIL;
+  const timedWidth = plan.minimumDurationSeconds > 0 ? available - openCount * GAP : 0;
+  const gap = openCount === 0 ? 0 : (available - timedWidth) / openCount;
+  const tail = openCount === 0 && timedWidth === 0 ? available + TAIL : TAIL;
+  const scale = plan.minimumDurationSeconds > 0 ? timedWidth / plan.minimumDurationSeconds : 0;
   let x = LEFT;
   return steps.map((step, i) => {
     const final = i === steps.length - 1;
-    const segment = { step, x, timed: final ? TAIL : (step.minimumSeconds ?? 0) * scale, open: final ? 0 : open(step) };
+    const segment = { step, x, timed: final ? tail : (step.minimumSeconds ?? 0) * scale, open: isOpen(step, i) ? gap : 0 };
     x += segment.timed + segment.open;
     return segment;
   });
