@@ -1,2 +1,7 @@
-// Re-exports of this folder's constructs.
-export {};
+export * from './controller-manifests';
+export * from './controller-notifications';
+export * from './controller-plugin';
+export * from './controller-sizing';
+export * from './notification-service';
+export * from './rollouts-controller';
+export * from './shared-analysis-template';
