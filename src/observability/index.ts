@@ -1,2 +1,3 @@
 export * from './rollout-alerts';
+export * from './rollout-dashboard';
 export * from './rollout-selection';
