@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { find, schemas, validationErrors } from './support/synth';
 import { buildApp as aragora } from '../examples/seed-000-aragora/main';
 import { buildApp as proxyApi } from '../examples/seed-002-x0tta6bl4/main';
 import { buildApp as gatewayApi } from '../examples/seed-004-gateway-api/main';
-import { find, schemas, validationErrors } from './support/synth';
 
 /** The routing objects of the traffic examples, as the seed teams wrote them by hand. */
 function objectsOf(build: (outdir: string) => App): any[] {

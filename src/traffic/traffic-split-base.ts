@@ -14,7 +14,8 @@ export abstract class TrafficSplitBase extends Construct implements ITrafficSpli
   constructor(scope: Construct, id: string) {
     super(scope, id);
     addRuleValidation(this, () => this.target ? this.validateTarget(this.target) : [{
-      property: 'trafficSplit', field: 'spec.strategy.canary.trafficRouting',
+      property: 'trafficSplit',
+      field: 'spec.strategy.canary.trafficRouting',
       message: `${this.constructor.name} "${this.node.path}" is not bound to any rollout, so it creates no routing objects`,
       allowed: 'pass it as the trafficSplit of one CanaryRollout',
     }]);
@@ -23,7 +24,8 @@ export abstract class TrafficSplitBase extends Construct implements ITrafficSpli
   public bind(target: TrafficSplitTarget): TrafficSplitBinding {
     if (this.target) {
       throwViolation(this, {
-        property: 'trafficSplit', field: 'spec.strategy.canary.trafficRouting',
+        property: 'trafficSplit',
+        field: 'spec.strategy.canary.trafficRouting',
         message: `this split is bound to rollout "${this.target.rollout.name}" (${this.target.rollout.node.path}); rollout "${target.rollout.name}" (${target.rollout.node.path}) cannot use it too`,
         allowed: 'one traffic split per rollout: create a second split for the second rollout',
       });
