@@ -10,3 +10,4 @@ export * from './prometheus-analysis';
 export * from './query-target';
 export * from './request-metrics';
 export * from './rollout-analysis';
+export * from './web-analysis';
