@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { GatewayApiTrafficSplit } from './gateway-api-traffic-split';
+import { GATEWAY_API_PLUGIN } from './gateway-api-traffic-split';
 import { throwViolation } from '../validation/rule-violation';
 
 /** The OS and CPU of the controller's nodes, which pick the plugin binary. */
@@ -81,7 +81,7 @@ export class GatewayApiPlugin extends Construct {
     const version = props.version ?? GatewayApiPlugin.DEFAULT_VERSION;
     const platform = props.platform ?? PluginPlatform.LINUX_AMD64;
     this.pluginEntry = {
-      name: GatewayApiTrafficSplit.PLUGIN_NAME,
+      name: GATEWAY_API_PLUGIN,
       location: props.location ?? `https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/${version}/gatewayapi-plugin-${platform}`,
       ...(props.sha256 ? { sha256: props.sha256 } : {}),
     };

@@ -5,6 +5,9 @@ import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-ba
 import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
+/** The key of the Gateway API plugin under `trafficRouting.plugins` (and its registered name). */
+export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+
 /** A Gateway (or one of its listeners) the HTTPRoute attaches to. */
 export interface GatewayReference {
   /** Name of the Gateway. */
@@ -55,9 +58,6 @@ export interface GatewayApiTrafficSplitProps {
  * with it (the route is listed with `useHeaderRoutes`).
  */
 export class GatewayApiTrafficSplit extends TrafficSplitBase {
-  /** The plugin's name: its key under `trafficRouting.plugins` and in the controller's `trafficRouterPlugins`. */
-  public static readonly PLUGIN_NAME = 'argoproj-labs/gatewayAPI';
-
   private readonly props: GatewayApiTrafficSplitProps;
   private route?: ApiObject;
 
@@ -83,7 +83,7 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
     const namespace = rollout.metadata.namespace;
     if (!namespace) {
       // The plugin fails with "an empty namespace may not be set when a resource name is provided".
-      throwViolation(this, { property: 'namespace', field: `spec.strategy.canary.trafficRouting.plugins["${GatewayApiTrafficSplit.PLUGIN_NAME}"].namespace`, message: `rollout "${rollout.name}" has no namespace, and the plugin needs the HTTPRoute's`, allowed: 'a namespace on the chart or in the rollout\'s metadata' });
+      throwViolation(this, { property: 'namespace', field: `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API_PLUGIN}"].namespace`, message: `rollout "${rollout.name}" has no namespace, and the plugin needs the HTTPRoute's`, allowed: 'a namespace on the chart or in the rollout\'s metadata' });
     }
     const port = routedPort(this, target.stableService, p.port);
     const name = p.httpRouteName ?? rollout.name;
@@ -104,7 +104,7 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
     });
     return {
       trafficRouting: {
-        plugins: { [GatewayApiTrafficSplit.PLUGIN_NAME]: { httpRoutes: [{ name, useHeaderRoutes: true }], namespace } },
+        plugins: { [GATEWAY_API_PLUGIN]: { httpRoutes: [{ name, useHeaderRoutes: true }], namespace } },
       },
       metrics: { router: 'gatewayAPI', httpRouteName: name },
     };
@@ -113,8 +113,8 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
   /** The plugin's own checks (routes configured, namespace set, both backendRefs in the route) on the final JSON. */
   protected validateTarget(target: TrafficSplitTarget): RuleViolation[] {
     const canary = renderedCanary(target);
-    const field = `spec.strategy.canary.trafficRouting.plugins["${GatewayApiTrafficSplit.PLUGIN_NAME}"]`;
-    const config = canary.trafficRouting?.plugins?.[GatewayApiTrafficSplit.PLUGIN_NAME] ?? {};
+    const field = `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API_PLUGIN}"]`;
+    const config = canary.trafficRouting?.plugins?.[GATEWAY_API_PLUGIN] ?? {};
     const route = ApiObject.of(this.route!).toJson();
     const names: string[] = [...(config.httpRoute ? [config.httpRoute] : []), ...(config.httpRoutes ?? []).map((r: any) => r.name)];
     const violations: RuleViolation[] = [];
