@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { buildApp } from '../examples/seed-004-blue-green/main';
 import { find, schemas } from './support/synth';
+import { buildApp } from '../examples/seed-004-blue-green/main';
 
 describe('seed 004: blue-green variant', () => {
   const objects = Testing.synth(buildApp().charts[0]);

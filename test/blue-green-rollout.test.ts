@@ -112,7 +112,9 @@ describe('BlueGreenRollout', () => {
   test('preview Ingress routes the host to the preview Service, with TLS by Secret name', () => {
     const { chart, rollout: r } = rollout({
       previewIngress: {
-        host: 'preview.myapp.example.com', className: 'nginx', tlsSecretName: 'myapp-preview-tls',
+        host: 'preview.myapp.example.com',
+        className: 'nginx',
+        tlsSecretName: 'myapp-preview-tls',
         annotations: { 'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8' },
       },
     });

@@ -17,8 +17,13 @@ describe('EnvironmentProfile presets (seed 004 steps, seed 003 thresholds)', () 
     const staging = EnvironmentProfile.staging();
     expect(steps(staging)).toEqual([{ setWeight: 50 }, { pause: { duration: '5m' } }]);
     expect(staging.thresholds).toEqual({
-      minSuccessRate: 0.97, maxLatencyP95: Duration.millis(300), maxCpuUtilization: 0.75, maxMemoryUtilization: 0.80,
-      minReadyRatio: 0.99, failuresToAbort: 2, resourceFailuresToAbort: 1,
+      minSuccessRate: 0.97,
+      maxLatencyP95: Duration.millis(300),
+      maxCpuUtilization: 0.75,
+      maxMemoryUtilization: 0.80,
+      minReadyRatio: 0.99,
+      failuresToAbort: 2,
+      resourceFailuresToAbort: 1,
     });
   });
 
@@ -60,7 +65,8 @@ describe('overrides', () => {
   test('seed 003 dev: no progressive delivery gives a plain Deployment through the switch', () => {
     const chart = testChart('dev');
     new ProgressiveService(chart, 'backend', {
-      metadata: { name: 'backend' }, containers: [{ image: 'backend:1', portNumber: 8000 }],
+      metadata: { name: 'backend' },
+      containers: [{ image: 'backend:1', portNumber: 8000 }],
       delivery: EnvironmentProfile.dev({ progressive: false }).canaryDelivery(),
     });
     expect(synth(chart).map((o) => o.kind).sort()).toEqual(['Deployment', 'Service']);
@@ -71,7 +77,8 @@ describe('profiles in a ProgressiveService', () => {
   test('canaryDelivery puts the profile\'s steps in the Rollout next to the user\'s options', () => {
     const chart = testChart('prod');
     new ProgressiveService(chart, 'myapp', {
-      metadata: { name: 'myapp' }, containers: [{ image: 'myapp:1', portNumber: 8080 }],
+      metadata: { name: 'myapp' },
+      containers: [{ image: 'myapp:1', portNumber: 8080 }],
       delivery: EnvironmentProfile.staging().canaryDelivery({ backgroundAnalysis: { templates: [AnalysisTemplateRef.fromName('success-rate')] } }),
     });
     const objects = synth(chart);
@@ -88,7 +95,8 @@ describe('profiles in a ProgressiveService', () => {
   test('blueGreenDelivery: production waits for promotion and keeps the old version 5 minutes', () => {
     const chart = testChart('prod');
     new ProgressiveService(chart, 'myapp', {
-      metadata: { name: 'myapp' }, containers: [{ image: 'myapp:1', portNumber: 8080 }],
+      metadata: { name: 'myapp' },
+      containers: [{ image: 'myapp:1', portNumber: 8080 }],
       delivery: EnvironmentProfile.production().blueGreenDelivery(),
     });
     expect(find(synth(chart), 'Rollout').spec.strategy.blueGreen).toEqual({

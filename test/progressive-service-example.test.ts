@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { buildApp } from '../examples/seed-004-optional-rollouts/main';
 import { find, schemas } from './support/synth';
+import { buildApp } from '../examples/seed-004-optional-rollouts/main';
 
 /** The seed 004 example, one list of objects per environment chart. */
 function environments(): Record<string, any[]> {

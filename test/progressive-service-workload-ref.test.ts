@@ -40,7 +40,8 @@ describe('workloadRef', () => {
     const chart = testChart('prod');
     const deployment = legacyDeployment(chart);
     new CanaryRollout(chart, 'api', {
-      metadata: { name: 'legacy-rollout' }, selectorLabels: { app: 'legacy' },
+      metadata: { name: 'legacy-rollout' },
+      selectorLabels: { app: 'legacy' },
       workloadRef: WorkloadRef.fromDeployment(deployment, DeploymentScaleDown.PROGRESSIVELY),
     });
     const objects = synth(chart);

@@ -9,13 +9,18 @@ import { constructionError, find, schemas, synth, testChart, validationErrors } 
 const container: kplus.ContainerProps = {
   image: 'myapp/api:1.4.0',
   portNumber: 8080,
-  resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(1000) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) } },
+  resources: {
+    cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(1000) },
+    memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
+  },
 };
 
 function service(props: Partial<ProgressiveServiceProps> = {}, chart: Chart = testChart('prod')) {
   const s = new ProgressiveService(chart, 'myapp', { metadata: { name: 'myapp' }, containers: [container], ...props });
   return { chart, service: s };
 }
+
+const absolute = kplus.PercentOrAbsolute.absolute;
 
 /** Objects keyed by kind/name. */
 function byKey(objects: any[]): Map<string, any> {
@@ -50,7 +55,7 @@ describe('ProgressiveService, off', () => {
   });
 
   test('rolling-update options of the Deployment strategy', () => {
-    const { chart } = service({ delivery: DeliveryStrategy.deployment({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }) });
+    const { chart } = service({ delivery: DeliveryStrategy.deployment({ maxSurge: absolute(1), maxUnavailable: absolute(0) }) });
     expect(find(synth(chart), 'Deployment').spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
   });
 });
@@ -157,7 +162,7 @@ describe('migration from a running Deployment (workloadRef)', () => {
 
 describe('ProgressiveService errors', () => {
   test('a disruption budget with both minAvailable and maxUnavailable', () => {
-    expect(constructionError(() => service({ disruptionBudget: { minAvailable: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(1) } }))).toBe(
+    expect(constructionError(() => service({ disruptionBudget: { minAvailable: absolute(1), maxUnavailable: absolute(1) } }))).toBe(
       '[test/myapp] disruptionBudget: spec.minAvailable: minAvailable and maxUnavailable cannot be both set (allowed: one of minAvailable, maxUnavailable)');
   });
 
@@ -172,7 +177,7 @@ describe('ProgressiveService errors', () => {
   });
 
   test('the Rollout\'s rules still apply (rule 13 through the switch)', () => {
-    const { chart } = service({ delivery: DeliveryStrategy.canary({ maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }) });
+    const { chart } = service({ delivery: DeliveryStrategy.canary({ maxSurge: absolute(0), maxUnavailable: absolute(0) }) });
     expect(validationErrors(chart.node.root as App)).toEqual([
       '[test/myapp/Workload] maxSurge: spec.strategy.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero (allowed: maxSurge or maxUnavailable above zero)',
     ]);

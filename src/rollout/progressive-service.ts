@@ -172,7 +172,14 @@ export class ProgressiveService extends Construct {
     }
     if (delivery.progressive) {
       const rolloutProps: RolloutBaseProps = migrating
-        ? { ...workloadProps, containers: undefined, initContainers: undefined, volumes: undefined, podMetadata: undefined, workloadRef: WorkloadRef.fromDeployment(this.deployment!, props.migrateFromDeployment) }
+        ? {
+          ...workloadProps,
+          containers: undefined,
+          initContainers: undefined,
+          volumes: undefined,
+          podMetadata: undefined,
+          workloadRef: WorkloadRef.fromDeployment(this.deployment!, props.migrateFromDeployment),
+        }
         : workloadProps;
       const rolloutId = migrating ? 'Rollout' : 'Workload';
       this.rollout = delivery.kind === 'canary'
@@ -204,7 +211,9 @@ export class ProgressiveService extends Construct {
     if (options.minAvailable && options.maxUnavailable) {
       throwViolation(this, { property: 'disruptionBudget', field: 'spec.minAvailable', message: 'minAvailable and maxUnavailable cannot be both set', allowed: 'one of minAvailable, maxUnavailable' });
     }
-    const budget = options.minAvailable ? { minAvailable: options.minAvailable.value } : { maxUnavailable: (options.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(1)).value };
+    const budget = options.minAvailable
+      ? { minAvailable: options.minAvailable.value }
+      : { maxUnavailable: (options.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(1)).value };
     return new ApiObject(this, 'DisruptionBudget', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',

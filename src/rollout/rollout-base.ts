@@ -293,7 +293,8 @@ export function createSelectorService(scope: Construct, id: string, options: Sel
 }
 
 /** An autoscaling/v2 HPA named after its target, scaling on CPU (default 70%) and/or memory utilisation. */
-export function createAutoscaler(scope: Construct, target: kplus.IScalable & kplus.Workload, options: RolloutAutoscalingOptions): kplus.HorizontalPodAutoscaler {
+export function createAutoscaler(scope: Construct, target: kplus.IScalable & kplus.Workload, options: RolloutAutoscalingOptions):
+kplus.HorizontalPodAutoscaler {
   const metrics: kplus.Metric[] = [];
   const cpu = options.targetCpuUtilizationPercent ?? (options.targetMemoryUtilizationPercent === undefined ? 70 : undefined);
   if (cpu !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpu)));
@@ -313,7 +314,8 @@ export function createAutoscaler(scope: Construct, target: kplus.IScalable & kpl
  * Section B, rules 37 and 38: a Service the rollout references must select only labels its pods
  * carry, and must not be managed by another Rollout.
  */
-export function validateServiceSelector(rollout: IRollout, service: kplus.Service, field: string, property: string, podLabels: { [key: string]: string }): RuleViolation[] {
+export function validateServiceSelector(rollout: IRollout, service: kplus.Service, field: string, property: string,
+  podLabels: { [key: string]: string }): RuleViolation[] {
   const json = ApiObject.of(service).toJson();
   const selector: Record<string, string> = json.spec?.selector ?? {};
   const violations: RuleViolation[] = [];
