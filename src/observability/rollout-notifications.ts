@@ -1,0 +1,69 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { NotificationTarget } from './notification-target';
+import { NotificationTrigger } from './notification-trigger';
+import { RolloutNotificationConfig } from './rollout-notification-config';
+import type { IRollout } from '../rollout/rollout-base';
+import { throwViolation } from '../validation/rule-violation';
+
+/** The annotation prefix of notification subscriptions. */
+export const SUBSCRIBE_ANNOTATION_PREFIX = 'notifications.argoproj.io/subscribe.';
+
+/** Triggers sent to targets. */
+export interface NotificationSubscription {
+  /** The events. */
+  readonly triggers: NotificationTrigger[];
+  /** Where they go. */
+  readonly targets: NotificationTarget[];
+}
+
+/** Properties of `RolloutNotifications`. */
+export interface RolloutNotificationsProps {
+  /** The rollout whose events are sent. */
+  readonly rollout: IRollout;
+  /** What is sent where. */
+  readonly subscriptions: NotificationSubscription[];
+  /**
+   * The notification ConfigMap to define the services, templates and triggers in.
+   * @default - none: the cluster's ConfigMap must define them (its defaults define the built-in
+   * triggers, not services); triggers from `NotificationTrigger.onEvent` then are an error
+   */
+  readonly config?: RolloutNotificationConfig;
+}
+
+/**
+ * Subscribes a rollout to notifications: one `notifications.argoproj.io/subscribe.<trigger>.<service>`
+ * annotation per trigger and service (recipients joined with `;`), and the matching services,
+ * templates and triggers in a `RolloutNotificationConfig` when given.
+ */
+export class RolloutNotifications extends Construct {
+  /** The subscription annotations this construct added, by key. */
+  public readonly annotations: { [key: string]: string } = {};
+
+  constructor(scope: Construct, id: string, props: RolloutNotificationsProps) {
+    super(scope, id);
+    if (props.subscriptions.length === 0) {
+      throwViolation(this, { property: 'subscriptions', field: 'metadata.annotations', message: 'Required value: no subscription', allowed: 'at least one subscription' });
+    }
+    const metadata = ApiObject.of(props.rollout).metadata;
+    props.subscriptions.forEach((subscription, i) => {
+      if (subscription.triggers.length === 0 || subscription.targets.length === 0) {
+        throwViolation(this, { property: `subscriptions[${i}]`, field: 'metadata.annotations', message: 'Required value: a subscription needs triggers and targets', allowed: 'at least one trigger and one target' });
+      }
+      for (const trigger of subscription.triggers) {
+        if (!trigger.builtIn && !props.config) {
+          throwViolation(this, { property: `subscriptions[${i}].triggers`, field: `data.trigger.${trigger.name}`, message: `trigger '${trigger.name}' is not configured`, allowed: 'built-in triggers, or pass a RolloutNotificationConfig to define it' });
+        }
+        for (const target of subscription.targets) {
+          const key = `${SUBSCRIBE_ANNOTATION_PREFIX}${trigger.name}.${target.service}`;
+          const existing = metadata.toJson().annotations?.[key];
+          const recipients = new Set([...(existing ? existing.split(';') : []), target.recipient].filter((r) => r !== ''));
+          const value = [...recipients].sort().join(';');
+          metadata.addAnnotation(key, value);
+          this.annotations[key] = value;
+          props.config?.addSubscription(trigger, target);
+        }
+      }
+    });
+  }
+}
