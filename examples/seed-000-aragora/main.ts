@@ -2,11 +2,12 @@
  * Seed 000, aragora: the API behind api.aragora.ai released as a canary on ingress-nginx, with
  * weights 5/20/50/80 and pauses of 2, 5, 5 and 5 minutes. Requests with `X-Canary: true` always
  * reach the canary (nginx's canary-by-header, since `setHeaderRoute` steps do not work with nginx).
+ * Background analysis: success >= 99 %, P99 < 500 ms, 5xx < 1 %, no restarts; 3 failures abort.
  */
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryRollout, CanaryStep, NginxTrafficSplit } from '../../src';
+import { AnalysisCheck, CanaryRollout, CanaryStep, NginxTrafficSplit, PrometheusAnalysis } from '../../src';
 
 export class AragoraChart extends Chart {
   public readonly rollout: CanaryRollout;
@@ -21,6 +22,20 @@ export class AragoraChart extends Chart {
       canaryHeader: { name: 'X-Canary', value: 'true' },
     });
 
+    // The team's four checks on the canary's nginx traffic and pods; any of them failing 3 times aborts.
+    const analysis = new PrometheusAnalysis(this, 'analysis', {
+      metadata: { name: 'aragora-canary-analysis' },
+      address: 'http://prometheus.monitoring.svc.cluster.local:9090',
+      checks: [
+        AnalysisCheck.successRate({ atLeast: 0.99 }),
+        AnalysisCheck.latency({ percentile: 99, below: Duration.millis(500) }),
+        AnalysisCheck.errorRate({ below: 0.01 }),
+        AnalysisCheck.podRestarts({ atMost: 0 }),
+      ],
+      interval: Duration.minutes(1),
+      failuresToAbort: 3,
+    });
+
     this.rollout = new CanaryRollout(this, 'aragora', {
       metadata: { name: 'aragora' },
       containers: [{
@@ -31,6 +46,7 @@ export class AragoraChart extends Chart {
       }],
       replicas: 3,
       trafficSplit: traffic,
+      backgroundAnalysis: { templates: [analysis] },
       steps: [
         CanaryStep.weight(5), CanaryStep.pause(Duration.minutes(2)),
         CanaryStep.weight(20), CanaryStep.pause(Duration.minutes(5)),

@@ -7,17 +7,74 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AnalysisTemplateRef, CanaryRollout, CanaryStep, IstioTrafficSplit, StringMatch } from '../../src';
+import {
+  AnalysisCheck, CanaryRollout, CanaryStep, IstioTrafficSplit, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
+  TrafficRole, WebAnalysis, WebCheck,
+} from '../../src';
 
-/**
- * PLACEHOLDERS: the team's AnalysisTemplates, referred to by name until this example creates them
- * itself (PrometheusAnalysis / WebAnalysis).
- */
-const smokeTest = AnalysisTemplateRef.fromName('smoke-test');
-const errorRate = AnalysisTemplateRef.fromName('error-rate-analysis');
-const latency = AnalysisTemplateRef.fromName('latency-analysis');
-const fullAnalysis = AnalysisTemplateRef.fromName('full-analysis');
-const prePromotion = AnalysisTemplateRef.fromName('pre-promotion-analysis');
+const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
+
+/** The team's five analyses; each runs as an analysis step, so each measures a fixed number of times. */
+function analyses(scope: Construct) {
+  const steps = { address: PROMETHEUS, interval: Duration.minutes(1), count: 3, failuresToAbort: 2 };
+  return {
+    // /health, /metrics and /api/v1/status of the canary Service answer 2xx.
+    smokeTest: new WebAnalysis(scope, 'smoke-test', {
+      metadata: { name: 'smoke-test' },
+      checks: [WebCheck.http({ path: '/health' }), WebCheck.http({ path: '/metrics' }), WebCheck.http({ path: '/api/v1/status' })],
+      count: 1,
+    }),
+    // Error rate < 5 % succeeds, >= 10 % fails, in between is inconclusive (the rollout pauses); success rate > 95 %.
+    errorRate: new PrometheusAnalysis(scope, 'error-rate-analysis', {
+      metadata: { name: 'error-rate-analysis' },
+      ...steps,
+      checks: [
+        AnalysisCheck.promql({
+          name: 'error-rate',
+          query: RequestMetrics.istio().errorRatio(TrafficRole.CANARY, QueryTarget.analysisArgs(), Duration.minutes(2)),
+          successCondition: 'len(result) > 0 && !isNaN(result[0]) && result[0] < 0.05',
+          failureCondition: 'len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.1',
+        }),
+        AnalysisCheck.successRate({ atLeast: 0.95 }),
+      ],
+    }),
+    // P50 < 100 ms, P99 < 500 ms, canary no more than 20 % slower than stable.
+    latency: new PrometheusAnalysis(scope, 'latency-analysis', {
+      metadata: { name: 'latency-analysis' },
+      ...steps,
+      checks: [
+        AnalysisCheck.latency({ percentile: 50, below: Duration.millis(100) }),
+        AnalysisCheck.latency({ percentile: 99, below: Duration.millis(500) }),
+        AnalysisCheck.canaryVsStable({ maxSlowdown: 0.2 }),
+      ],
+    }),
+    full: new PrometheusAnalysis(scope, 'full-analysis', {
+      metadata: { name: 'full-analysis' },
+      ...steps,
+      checks: [
+        AnalysisCheck.errorRate({ below: 0.02 }),
+        AnalysisCheck.latency({ percentile: 99, below: Duration.millis(500) }),
+        AnalysisCheck.podRestarts({ atMost: 0 }),
+        AnalysisCheck.memory({ atMost: 0.85 }),
+        AnalysisCheck.cpu({ atMost: 0.8 }),
+      ],
+    }),
+    // Final health check, and not one 5xx from the canary in the last 5 minutes.
+    prePromotion: new PrometheusAnalysis(scope, 'pre-promotion-analysis', {
+      metadata: { name: 'pre-promotion-analysis' },
+      address: PROMETHEUS,
+      count: 1,
+      checks: [
+        AnalysisCheck.readiness({ atLeast: 1 }),
+        AnalysisCheck.promql({
+          name: 'no-errors-5m',
+          query: `sum(increase(istio_requests_total{${RequestMetrics.istio().selector(TrafficRole.CANARY, QueryTarget.analysisArgs())},response_code=~"5.*"}[5m])) or vector(0)`,
+          successCondition: 'len(result) > 0 && result[0] == 0',
+        }),
+      ],
+    }),
+  };
+}
 
 export class ProxyApiChart extends Chart {
   public readonly rollout: CanaryRollout;
@@ -31,6 +88,7 @@ export class ProxyApiChart extends Chart {
       gateways: ['istio-system/public-gateway'],
     });
 
+    const { smokeTest, errorRate, latency, full: fullAnalysis, prePromotion } = analyses(this);
     this.rollout = new CanaryRollout(this, 'proxy-api', {
       metadata: { name: 'proxy-api' },
       containers: [{
