@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { BlueGreenRollout, CanaryRollout, DeploymentScaleDown, WorkloadRef } from '../src';
+import { BlueGreenRollout, CanaryRollout, CanaryRolloutProps, DeploymentScaleDown, WorkloadRef } from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 
 /** A Deployment like the one a team runs today, selecting `app: legacy`. */
@@ -64,7 +64,7 @@ describe('workloadRef', () => {
     for (const [property, extra] of [
       ['containers', { containers: [{ image: 'x:1' }] }],
       ['podMetadata', { podMetadata: { labels: { a: 'b' } } }],
-    ] as const) {
+    ] as Array<[string, Partial<CanaryRolloutProps>]>) {
       const message = constructionError(() => new CanaryRollout(testChart(), 'api', {
         metadata: { name: 'api' }, workloadRef: WorkloadRef.fromDeploymentName('api'), servicePorts: [{ port: 80 }], ...extra,
       }));
