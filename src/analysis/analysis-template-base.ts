@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AnalysisArgument, PodTemplateHash } from './analysis-argument';
 import { IAnalysisTemplate } from './analysis-template';
 import { indefiniteMetrics, validateMetrics } from './metric-options';
+import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
@@ -84,6 +85,21 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   /** The arguments (without value) the template's metrics need when `rollout` runs it. */
   protected argumentsNeededBy(_rollout: IRollout): string[] {
     return this.requiredArgs;
+  }
+
+  /**
+   * A spec of `metrics` that declares every `{{args.x}}` their providers use (the rollout supplies
+   * them) plus the Secret-backed `secretArgs`, with `dryRun` rules for the named metrics.
+   */
+  protected assembleSpec(metrics: any[], secretArgs: any[], dryRunMetrics: string[]): any {
+    const secret = new Set(secretArgs.map((a) => a.name));
+    const used = placeholderArgs(JSON.stringify(metrics.map((m) => m.provider))).filter((name) => !secret.has(name));
+    const args = [...used.map((name) => ({ name })), ...secretArgs];
+    return {
+      args: args.length > 0 ? args : undefined,
+      metrics,
+      dryRun: dryRunMetrics.length > 0 ? dryRunMetrics.map((metricName) => ({ metricName })) : undefined,
+    };
   }
 
   /** The template's `spec`: `args`, `metrics` and `dryRun`. */

@@ -6,7 +6,7 @@ import { AnalysisTemplateBase, AnalysisTemplateBaseProps } from './analysis-temp
 import { conditionError, ResultType } from './condition';
 import { HttpHeader } from './http-header';
 import { MetricOptions, renderMeasurement } from './metric-options';
-import { placeholderArgs, promqlSyntaxError } from './promql';
+import { promqlSyntaxError } from './promql';
 import { QueryTarget } from './query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from './request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
@@ -177,13 +177,6 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
         },
       };
     });
-    const dryRun = p.checks.filter((c) => c._measurement.dryRun ?? p.dryRun).map((c) => ({ metricName: c.name }));
-    const used = placeholderArgs(metrics.map((m) => m.provider.prometheus.query).join('\n'));
-    const args = [...used.map((name) => ({ name })), ...secretArgs];
-    return {
-      args: args.length > 0 ? args : undefined,
-      metrics,
-      dryRun: dryRun.length > 0 ? dryRun : undefined,
-    };
+    return this.assembleSpec(metrics, secretArgs, p.checks.filter((c) => c._measurement.dryRun ?? p.dryRun).map((c) => c.name));
   }
 }

@@ -5,7 +5,6 @@ import { AnalysisTemplateBase, AnalysisTemplateBaseProps } from './analysis-temp
 import { conditionError, ResultType } from './condition';
 import { HttpHeader } from './http-header';
 import { MetricOptions, renderMeasurement } from './metric-options';
-import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
 import type { IRollout } from '../rollout/rollout-base';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -258,10 +257,7 @@ export class WebAnalysis extends AnalysisTemplateBase {
         provider,
       };
     });
-    const used = placeholderArgs(JSON.stringify(metrics.map((m) => m.provider))).filter((name) => !secretArgs.some((s) => s.name === name));
-    const dryRun = this.props.checks.filter((c) => c._spec().options.dryRun ?? this.props.dryRun).map((c) => ({ metricName: c.name }));
-    const args = [...used.map((name) => ({ name })), ...secretArgs];
-    return { args: args.length > 0 ? args : undefined, metrics, dryRun: dryRun.length > 0 ? dryRun : undefined };
+    return this.assembleSpec(metrics, secretArgs, this.props.checks.filter((c) => c._spec().options.dryRun ?? this.props.dryRun).map((c) => c.name));
   }
 
   protected validateSpec(spec: any): RuleViolation[] {
