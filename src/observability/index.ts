@@ -1,3 +1,4 @@
+export * from './argocd-application';
 export * from './notification-target';
 export * from './notification-trigger';
 export * from './rollout-alerts';
@@ -5,3 +6,4 @@ export * from './rollout-dashboard';
 export * from './rollout-notification-config';
 export * from './rollout-notifications';
 export * from './rollout-selection';
+export * from './rollout-service-monitor';

@@ -1,0 +1,114 @@
+import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { AnalysisTemplate, Application, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
+import { throwViolation } from '../validation/rule-violation';
+
+/** The annotation Argo CD orders a sync by (lower waves first, each healthy before the next). */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** Properties of an `ArgoCdApplication`. */
+export interface ArgoCdApplicationProps {
+  /**
+   * Metadata of the Application.
+   * @default - a generated name, namespace argocd
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /** Git repository with the synthesised manifests (no credentials: Argo CD reads them from its repository Secrets). */
+  readonly repoUrl: string;
+  /** Directory of the manifests in the repository (e.g. `dist/seed-000-aragora`). */
+  readonly path: string;
+  /**
+   * Branch, tag or commit.
+   * @default 'HEAD'
+   */
+  readonly targetRevision?: string;
+  /**
+   * Argo CD project.
+   * @default 'default'
+   */
+  readonly project?: string;
+  /**
+   * Namespace objects without one are deployed to.
+   * @default - the chart's namespace
+   */
+  readonly destinationNamespace?: string;
+  /**
+   * Cluster API server.
+   * @default 'https://kubernetes.default.svc' (the cluster Argo CD runs in)
+   */
+  readonly destinationServer?: string;
+  /**
+   * Sync automatically when Git changes.
+   * @default true
+   */
+  readonly automated?: boolean;
+  /**
+   * Delete objects removed from Git (automated sync only).
+   * @default true
+   */
+  readonly prune?: boolean;
+  /**
+   * Revert changes made in the cluster (automated sync only).
+   * @default true
+   */
+  readonly selfHeal?: boolean;
+  /**
+   * Sync options such as `CreateNamespace=true` or `ServerSideApply=true` (dashboards over 256 KiB).
+   * @default - none
+   */
+  readonly syncOptions?: string[];
+}
+
+/**
+ * An Argo CD Application that syncs the synthesised output from Git, with automated sync, prune and
+ * self-heal by default.
+ */
+export class ArgoCdApplication extends Construct {
+  /**
+   * Puts every AnalysisTemplate and ClusterAnalysisTemplate under `scope` in sync wave -1, so Argo CD
+   * applies them before the rollouts that reference them (a rollout whose template is missing fails
+   * its analysis). Call it once the objects exist.
+   */
+  public static orderTemplatesFirst(scope: IConstruct): void {
+    const kinds = [AnalysisTemplate.GVK.kind, ClusterAnalysisTemplate.GVK.kind];
+    for (const c of scope.node.findAll()) {
+      if (c instanceof ApiObject && kinds.includes(c.kind)) c.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '-1');
+    }
+  }
+
+  /** The Application. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
+    super(scope, id);
+    if (!/^(https?|ssh|git):\/\/[^\s]+$|^git@[^\s:]+:[^\s]+$/.test(props.repoUrl)) {
+      throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: `Invalid value: "${props.repoUrl}": not a Git URL`, allowed: 'https://, ssh://, git:// or git@host:path URLs' });
+    }
+    if (/^[a-z]+:\/\/[^/@]+@/.test(props.repoUrl) && !props.repoUrl.startsWith('ssh://git@')) {
+      throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: 'the URL carries credentials; secrets are never written into manifests', allowed: 'a URL without user:password@ (Argo CD repository credentials hold them)' });
+    }
+    if (props.path.startsWith('/') || props.path.split('/').includes('..')) {
+      throwViolation(this, { property: 'path', field: 'spec.source.path', message: `Invalid value: "${props.path}": must be relative to the repository root, without ..`, allowed: 'a relative path such as dist/my-app' });
+    }
+    const automated = props.automated ?? true;
+    if (!automated && (props.prune !== undefined || props.selfHeal !== undefined)) {
+      throwViolation(this, { property: props.prune !== undefined ? 'prune' : 'selfHeal', field: 'spec.syncPolicy.automated', message: 'prune and selfHeal apply to automated sync only', allowed: 'automated: true, or no prune/selfHeal' });
+    }
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...Application.GVK,
+      metadata: { namespace: 'argocd', ...props.metadata },
+      spec: {
+        project: props.project ?? 'default',
+        source: { repoURL: props.repoUrl, path: props.path, targetRevision: props.targetRevision ?? 'HEAD' },
+        destination: {
+          server: props.destinationServer ?? 'https://kubernetes.default.svc',
+          namespace: props.destinationNamespace ?? Chart.of(this).namespace,
+        },
+        syncPolicy: {
+          automated: automated ? { prune: props.prune ?? true, selfHeal: props.selfHeal ?? true } : undefined,
+          syncOptions: props.syncOptions?.length ? props.syncOptions : undefined,
+        },
+      },
+    });
+  }
+}
