@@ -1,9 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The Argo Rollouts release this library is validated against. */
-export const PINNED_RELEASE = 'v1.9.1';
-
 const RELEASE_DOWNLOADS = 'https://github.com/argoproj/argo-rollouts/releases/download';
 const BUNDLED_DIR = path.join('imports', 'argo-rollouts');
 
@@ -12,11 +9,14 @@ const BUNDLED_DIR = path.join('imports', 'argo-rollouts');
  * Service, Deployment) and its notification catalogue (built-in templates and triggers) from.
  */
 export class ControllerManifests {
+  /** The Argo Rollouts release this library is validated against. */
+  public static readonly PINNED_VERSION = 'v1.9.1';
+
   /**
    * The manifests published with a release on GitHub (downloaded at synth time).
    * @param version release tag, e.g. `v1.9.1`; also the controller image tag
    */
-  public static fromRelease(version: string = PINNED_RELEASE): ControllerManifests {
+  public static fromRelease(version: string = ControllerManifests.PINNED_VERSION): ControllerManifests {
     return new ControllerManifests(version, `${RELEASE_DOWNLOADS}/${version}/install.yaml`, `${RELEASE_DOWNLOADS}/${version}/notifications-install.yaml`);
   }
 
@@ -25,7 +25,7 @@ export class ControllerManifests {
    * no network needed at synth time.
    */
   public static bundled(): ControllerManifests {
-    return new ControllerManifests(PINNED_RELEASE, bundledManifest('install.yaml'), bundledManifest('notifications-install.yaml'));
+    return new ControllerManifests(ControllerManifests.PINNED_VERSION, bundledManifest('install.yaml'), bundledManifest('notifications-install.yaml'));
   }
 
   /**

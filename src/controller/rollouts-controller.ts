@@ -314,13 +314,19 @@ export class RolloutsController extends Construct {
 
   /** The permissions the Gateway API plugin documents: read Services, edit routes. */
   private grantGatewayApiRoutes(): void {
-    const role = new kplus.ClusterRole(this, 'GatewayApiPluginRole', { metadata: { name: GATEWAY_API_PLUGIN_ROLE } });
-    role.allow(['get'], kplus.ApiResource.SERVICES);
-    role.allow(['get', 'list', 'update', 'patch'], ...['httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes']
-      .map((resourceType) => kplus.ApiResource.custom({ apiGroup: 'gateway.networking.k8s.io', resourceType })));
     const serviceAccount = this.included(this.install, 'ServiceAccount', CONTROLLER_NAME);
-    const binding = new kplus.ClusterRoleBinding(this, 'GatewayApiPluginBinding', { role, metadata: { name: GATEWAY_API_PLUGIN_ROLE } });
-    binding.addSubjects(kplus.ServiceAccount.fromServiceAccountName(this, 'ControllerServiceAccount', serviceAccount.name, { namespaceName: this.namespace }));
+    new kplus.k8s.KubeClusterRole(this, 'GatewayApiPluginRole', {
+      metadata: { name: GATEWAY_API_PLUGIN_ROLE },
+      rules: [
+        { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+        { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes'], verbs: ['get', 'list', 'update', 'patch'] },
+      ],
+    });
+    new kplus.k8s.KubeClusterRoleBinding(this, 'GatewayApiPluginBinding', {
+      metadata: { name: GATEWAY_API_PLUGIN_ROLE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_API_PLUGIN_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: this.namespace }],
+    });
   }
 
   /** Selects the metrics Service by its own labels and port, so the two cannot drift apart. */
