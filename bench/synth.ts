@@ -5,6 +5,9 @@
  *   npx ts-node --project test/tsconfig.json bench/synth.ts          # 100 and 1000 services
  *   npx ts-node --project test/tsconfig.json bench/synth.ts --full   # and 3000 (App.synth takes ~1 min)
  *
+ * Outdirs go under $BENCH_OUTDIR, else /dev/shm when it exists (so disk contention from other
+ * processes does not dominate both times), else the OS temp dir.
+ *
  * Reuse: `runBenchmark(sizes, addCharts)` with another `addCharts` measures other service shapes.
  */
 import * as fs from 'fs';
@@ -13,7 +16,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App, AppProps, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ProgressiveApp } from '../src';
+import { ProgressiveApp } from '../src/synth';
 
 /** Adds `services` charts to an app. */
 export type AddCharts = (app: App, services: number) => void;
@@ -44,9 +47,12 @@ export const addServiceCharts: AddCharts = (app, services) => {
   }
 };
 
+/** Where the benchmark writes its temporary outdirs. */
+export const outdirRoot = process.env.BENCH_OUTDIR ?? (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
+
 /** Milliseconds one `synth()` of a freshly built app takes (building the app is not timed). */
 export function timeSynth(createApp: CreateApp, addCharts: AddCharts, services: number): number {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  const outdir = fs.mkdtempSync(path.join(outdirRoot, 'bench-synth-'));
   try {
     const app = createApp({ outdir });
     addCharts(app, services);
@@ -67,8 +73,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export function runBenchmark(sizes: number[], addCharts: AddCharts = addServiceCharts): BenchmarkRow[] {
   const cdk8sApp: CreateApp = (props) => new App(props);
   const progressiveApp: CreateApp = (props) => new ProgressiveApp(props);
-  timeSynth(cdk8sApp, addCharts, 50);
-  timeSynth(progressiveApp, addCharts, 50);
+  for (const createApp of [cdk8sApp, progressiveApp, progressiveApp]) timeSynth(createApp, addCharts, 50);
   return sizes.map((services) => ({
     services,
     appSynthMs: timeSynth(cdk8sApp, addCharts, services),
@@ -90,10 +95,15 @@ export function formatRows(rows: BenchmarkRow[]): string {
       (r.progressiveSynthMs / r.services).toFixed(2),
     ].join(' | '));
   }
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const perService = (r: BenchmarkRow) => r.progressiveSynthMs / r.services;
+  lines.push('', `ProgressiveApp time per service at ${last.services} / at ${first.services}: ${(perService(last) / perService(first)).toFixed(2)}`);
   return lines.join('\n');
 }
 
 if (require.main === module) {
   const sizes = process.argv.includes('--full') ? [100, 1000, 3000] : [100, 1000];
+  console.log(`outdirs under ${outdirRoot}, node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}`);
   console.log(formatRows(runBenchmark(sizes)));
 }
