@@ -2,8 +2,8 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import { AnalysisArgument, AnalysisTemplateRef, CanaryRollout, CanaryStep, RolloutPlan, RolloutPlans } from '../src';
-import { PlanError } from '../src/plan/plan-error';
 import { schemas, synth, testChart } from './support/synth';
+import { PlanError } from '../src/plan/plan-error';
 
 /** Seed 000 (aragora): 5/20/50/80 with pauses 2m/5m/5m/5m and background analysis, as hand-written YAML. */
 const SEED_000 = `
@@ -175,7 +175,8 @@ describe('seed 000: 5/20/50/80 with pauses 2m/5m/5m/5m', () => {
   test('background analysis from step 1 with the template checks', () => {
     expect(plan.backgroundAnalysis?.startingStep).toBe(1);
     expect(plan.backgroundAnalysis?.templates).toEqual(['aragora-canary-analysis']);
-    expect(plan.backgroundAnalysis?.checks.map((c) => [c.metric, c.provider, c.successCondition, c.intervalSeconds, c.failureLimit, c.minimumSeconds])).toEqual([
+    const checks = plan.backgroundAnalysis?.checks ?? [];
+    expect(checks.map((c) => [c.metric, c.provider, c.successCondition, c.intervalSeconds, c.failureLimit, c.minimumSeconds])).toEqual([
       ['success-rate', 'prometheus', 'len(result) > 0 && result[0] >= 0.99', 60, 3, undefined],
       ['p99-latency', 'prometheus', 'result[0] < 0.5 || isNaN(result[0])', 60, 3, undefined],
     ]);
@@ -197,7 +198,8 @@ describe('seed 000: 5/20/50/80 with pauses 2m/5m/5m/5m', () => {
       },
     });
     const fromConstruct = RolloutPlan.fromRollout(rollout);
-    expect(fromConstruct.steps.map((s) => [s.weight, s.pauseSeconds, s.startSeconds])).toEqual(plan.steps.map((s) => [s.weight, s.pauseSeconds, s.startSeconds]));
+    const timeline = (p: RolloutPlan) => p.steps.map((s) => [s.weight, s.pauseSeconds, s.startSeconds]);
+    expect(timeline(fromConstruct)).toEqual(timeline(plan));
     expect(fromConstruct.minimumDurationSeconds).toBe(1020);
     // The template is referenced by name only: listed, checks unknown.
     expect(fromConstruct.backgroundAnalysis?.missingTemplates).toEqual(['aragora-canary-analysis']);
@@ -218,12 +220,13 @@ describe('seed 002: eleven steps with analyses', () => {
     const [plan] = RolloutPlans.fromManifests(objects).plans;
     expect(plan.steps).toHaveLength(11);
     expect(plan.steps.map((s) => s.weight)).toEqual([5, 5, 10, 10, 25, 25, 50, 50, 75, 75, 100]);
-    expect(plan.steps.map((s) => s.pauseSeconds)).toEqual([120, undefined, 300, undefined, 600, undefined, 900, undefined, 600, undefined, undefined]);
+    const none = undefined;
+    expect(plan.steps.map((s) => s.pauseSeconds)).toEqual([120, none, 300, none, 600, none, 900, none, 600, none, none]);
     expect(plan.steps.map((s) => s.analysis?.templates[0])).toEqual([
-      undefined, 'smoke-test', undefined, 'error-rate-analysis', undefined, 'latency-analysis', undefined, 'full-analysis', undefined, 'pre-promotion-analysis', undefined,
+      none, 'smoke-test', none, 'error-rate-analysis', none, 'latency-analysis', none, 'full-analysis', none, 'pre-promotion-analysis', none,
     ]);
     // smoke: one measurement; error rate: 5 every 1m; latency: count from a template arg; full: max(9m, 1m + 2 x 2m).
-    expect(plan.steps.map((s) => s.analysis?.minimumSeconds)).toEqual([undefined, 0, undefined, 240, undefined, 240, undefined, 540, undefined, 0, undefined]);
+    expect(plan.steps.map((s) => s.analysis?.minimumSeconds)).toEqual([none, 0, none, 240, none, 240, none, 540, none, 0, none]);
     expect(plan.steps[7].analysis?.checks.map((c) => [c.metric, c.minimumSeconds])).toEqual([['error-rate', 540], ['pod-restarts', 300]]);
     expect(plan.steps[5].analysis?.checks[0].count).toBe(5);
     expect(plan.steps[3].analysis?.checks[0].failureCondition).toBe('len(result) > 0 && result[0] >= 0.10');

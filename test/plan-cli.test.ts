@@ -2,6 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+// @xmldom/xmldom is installed (through cdk8s-cli) but not yet a direct devDependency.
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { DOMParser } from '@xmldom/xmldom';
 import { App, Chart, Duration } from 'cdk8s';
 import { AnalysisArgument, AnalysisTemplateRef, CanaryRollout, CanarySteps } from '../src';

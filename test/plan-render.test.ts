@@ -1,3 +1,5 @@
+// @xmldom/xmldom is installed (through cdk8s-cli) but not yet a direct devDependency.
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { DOMParser } from '@xmldom/xmldom';
 import { RolloutPlan, RolloutPlans } from '../src';
 
@@ -72,11 +74,18 @@ describe('json', () => {
     const json = JSON.parse(JSON.stringify(plans.toJson()));
     expect(json.map((p: any) => [p.name, p.minimumDurationSeconds, p.manualPromotions])).toEqual([['web', 210, [3]], ['api', 60, []]]);
     expect(json[0].steps[1].analysis.checks[0]).toEqual({
-      template: 'smoke', metric: 'health', provider: 'web', successCondition: 'result == "ok" || result == "degraded"',
-      initialDelaySeconds: 30, intervalSeconds: 30, count: 3, minimumSeconds: 90,
+      template: 'smoke',
+      metric: 'health',
+      provider: 'web',
+      successCondition: 'result == "ok" || result == "degraded"',
+      initialDelaySeconds: 30,
+      intervalSeconds: 30,
+      count: 3,
+      minimumSeconds: 90,
     });
     expect(json[0].backgroundAnalysis).toEqual({ templates: ['errors'], checks: [], missingTemplates: ['errors'], startingStep: 0 });
-    expect(JSON.stringify(RolloutPlans.fromManifests([routed, smoke]).toJson())).toBe(JSON.stringify(RolloutPlans.fromManifests([routed, smoke]).toJson()));
+    const again = () => JSON.stringify(RolloutPlans.fromManifests([routed, smoke]).toJson());
+    expect(again()).toBe(again());
   });
 });
 

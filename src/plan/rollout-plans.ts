@@ -1,7 +1,7 @@
 import { isArgoObject } from './analysis-checks';
-import { RolloutPlan } from './rollout-plan';
 import { renderSvg } from './plan-svg';
 import { renderMarkdown, renderText } from './plan-table';
+import { RolloutPlan } from './rollout-plan';
 
 /** The plans of every Rollout in a set of manifests (e.g. everything `cdk8s synth` wrote). */
 export class RolloutPlans {
