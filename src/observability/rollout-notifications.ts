@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NotificationTarget } from './notification-target';
-import { NotificationTrigger } from './notification-trigger';
-import { RolloutNotificationConfig } from './rollout-notification-config';
+import { RolloutNotificationTrigger } from './rollout-notification-trigger';
 import type { IRollout } from '../rollout/rollout-base';
 import { throwViolation } from '../validation/rule-violation';
 
@@ -12,7 +11,7 @@ export const SUBSCRIBE_ANNOTATION_PREFIX = 'notifications.argoproj.io/subscribe.
 /** Triggers sent to targets. */
 export interface NotificationSubscription {
   /** The events. */
-  readonly triggers: NotificationTrigger[];
+  readonly triggers: RolloutNotificationTrigger[];
   /** Where they go. */
   readonly targets: NotificationTarget[];
 }
@@ -23,18 +22,13 @@ export interface RolloutNotificationsProps {
   readonly rollout: IRollout;
   /** What is sent where. */
   readonly subscriptions: NotificationSubscription[];
-  /**
-   * The notification ConfigMap to define the services, templates and triggers in.
-   * @default - none: the cluster's ConfigMap must define them (its defaults define the built-in
-   * triggers, not services); triggers from `NotificationTrigger.onEvent` then are an error
-   */
-  readonly config?: RolloutNotificationConfig;
 }
 
 /**
  * Subscribes a rollout to notifications: one `notifications.argoproj.io/subscribe.<trigger>.<service>`
- * annotation per trigger and service (recipients joined with `;`), and the matching services,
- * templates and triggers in a `RolloutNotificationConfig` when given.
+ * annotation per trigger and service, recipients joined with `;`. The services, and triggers other
+ * than the built-in ones, are the controller's (`RolloutsController` notifications, which checks
+ * every subscription against them at synth time).
  */
 export class RolloutNotifications extends Construct {
   /** The subscription annotations this construct added, by key. */
@@ -51,9 +45,6 @@ export class RolloutNotifications extends Construct {
         throwViolation(this, { property: `subscriptions[${i}]`, field: 'metadata.annotations', message: 'Required value: a subscription needs triggers and targets', allowed: 'at least one trigger and one target' });
       }
       for (const trigger of subscription.triggers) {
-        if (!trigger.builtIn && !props.config) {
-          throwViolation(this, { property: `subscriptions[${i}].triggers`, field: `data.trigger.${trigger.name}`, message: `trigger '${trigger.name}' is not configured`, allowed: 'built-in triggers, or pass a RolloutNotificationConfig to define it' });
-        }
         for (const target of subscription.targets) {
           const key = `${SUBSCRIBE_ANNOTATION_PREFIX}${trigger.name}.${target.service}`;
           const existing = metadata.toJson().annotations?.[key];
@@ -61,7 +52,6 @@ export class RolloutNotifications extends Construct {
           const value = [...recipients].sort().join(';');
           metadata.addAnnotation(key, value);
           this.annotations[key] = value;
-          props.config?.addSubscription(trigger, target);
         }
       }
     });
