@@ -194,6 +194,11 @@ describe('the Rollout', () => {
     expect(schemas.errors(find(synth(chart), 'Rollout'))).toEqual([]);
   });
 
+  test('a mirror route without match mirrors every request (the controller removes a route without match)', () => {
+    const { chart } = rollout({ trafficSplit: istio(), steps: [CanaryStep.mirrorRoute({ name: 'all', percentage: 5 })] });
+    expect(spec(chart).strategy.canary.steps[0]).toEqual({ setMirrorRoute: { name: 'all', percentage: 5, match: [{ path: { prefix: '/' } }] } });
+  });
+
   test('the traffic split is bound once, to the rollout and its Services', () => {
     const split = nginx();
     const { chart, rollout: r } = rollout({ trafficSplit: split });

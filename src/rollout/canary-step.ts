@@ -60,7 +60,8 @@ export interface MirrorRouteOptions {
    */
   readonly percentage?: number;
   /**
-   * Request conditions (any may match).
+   * Request conditions (any may match). A mirror step without `match` removes the route in the
+   * controller, so "all requests" is written as a path prefix `/`.
    * @default - all requests
    */
   readonly match?: MirrorMatch[];
@@ -141,13 +142,11 @@ export class CanaryStep {
       setMirrorRoute: {
         name: options.name,
         ...(options.percentage !== undefined ? { percentage: options.percentage } : {}),
-        ...(options.match ? {
-          match: options.match.map((m) => ({
-            ...(m.method ? { method: m.method.toJson() } : {}),
-            ...(m.path ? { path: m.path.toJson() } : {}),
-            ...(m.headers ? { headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v.toJson()])) } : {}),
-          })),
-        } : {}),
+        match: (options.match ?? [{ path: StringMatch.prefix('/') }]).map((m) => ({
+          ...(m.method ? { method: m.method.toJson() } : {}),
+          ...(m.path ? { path: m.path.toJson() } : {}),
+          ...(m.headers ? { headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v.toJson()])) } : {}),
+        })),
       },
     }), undefined, options.name);
   }

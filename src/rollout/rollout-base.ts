@@ -54,8 +54,8 @@ export interface RolloutAutoscalingOptions {
 /** Properties shared by canary and blue-green rollouts. */
 export interface RolloutBaseProps extends kplus.WorkloadProps {
   /**
-   * Number of pods. Ignored (left to the HPA) when `autoscaling` is set.
-   * @default 2
+   * Number of pods. Leave it unset with `autoscaling`: the HPA owns the count (a fixed value is an error).
+   * @default 2 (none with `autoscaling`)
    */
   readonly replicas?: number;
   /**
