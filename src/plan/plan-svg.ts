@@ -103,7 +103,7 @@ function panel(plan: RolloutPlan): string[] {
 
   // Analysis windows and background analysis, in lanes under the time axis.
   const lane = PLOT_BOTTOM + 24;
-  out.push(text(LEFT - 6, lane + 11, 'analysis', `text-anchor="end" fill="${COLORS.muted}"`));
+  if (segments.some((s) => s.step.analysis)) out.push(text(LEFT - 6, lane + 11, 'analysis', `text-anchor="end" fill="${COLORS.muted}"`));
   for (const s of segments) {
     const analysis = s.step.analysis;
     if (!analysis) continue;
