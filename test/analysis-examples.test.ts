@@ -45,12 +45,18 @@ test('seed 003: staging and production thresholds, each gate measured every 30 s
   const all = objects('seed-003-blog-platform');
   const gate3 = (ns: string) => template(all, 'backend-step-3', ns);
   expect(conditions(gate3('staging'))).toMatchObject({
-    'success-rate': expect.stringContaining('result[0] >= 0.97'), 'latency-p95': expect.stringContaining('result[0] < 0.3'),
-    'cpu': expect.stringContaining('result[0] <= 0.75'), 'memory': expect.stringContaining('result[0] <= 0.8'), 'readiness': expect.stringContaining('result[0] >= 0.99'),
+    'success-rate': expect.stringContaining('result[0] >= 0.97'),
+    'latency-p95': expect.stringContaining('result[0] < 0.3'),
+    'cpu': expect.stringContaining('result[0] <= 0.75'),
+    'memory': expect.stringContaining('result[0] <= 0.8'),
+    'readiness': expect.stringContaining('result[0] >= 0.99'),
   });
   expect(conditions(gate3('production'))).toMatchObject({
-    'success-rate': expect.stringContaining('result[0] >= 0.99'), 'latency-p95': expect.stringContaining('result[0] < 0.2'),
-    'cpu': expect.stringContaining('result[0] <= 0.7'), 'memory': expect.stringContaining('result[0] <= 0.75'), 'readiness': expect.stringContaining('result[0] >= 0.999'),
+    'success-rate': expect.stringContaining('result[0] >= 0.99'),
+    'latency-p95': expect.stringContaining('result[0] < 0.2'),
+    'cpu': expect.stringContaining('result[0] <= 0.7'),
+    'memory': expect.stringContaining('result[0] <= 0.75'),
+    'readiness': expect.stringContaining('result[0] >= 0.999'),
   });
   expect(['backend-step-1', 'backend-step-2', 'backend-step-3'].map((n) => template(all, n, 'production').spec.metrics[0].count)).toEqual([10, 20, 30]);
   expect(['backend-step-1', 'backend-step-2', 'backend-step-3'].map((n) => template(all, n, 'staging').spec.metrics[0].count)).toEqual([6, 10, 20]);

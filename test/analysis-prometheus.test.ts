@@ -1,6 +1,5 @@
-import { Duration, Testing } from 'cdk8s';
+import { Duration, Testing, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Chart } from 'cdk8s';
 import {
   AnalysisCheck, CanaryRollout, CanaryStep, HttpHeader, ITrafficSplit, LatencyUnit, NoDataPolicy, PrometheusAnalysis,
   PrometheusAnalysisProps, QueryTarget, RequestMetrics, RouterMetrics, TrafficRole, TrafficSplitBinding,
@@ -67,7 +66,12 @@ describe('PrometheusAnalysis', () => {
 
   test('thresholds, no-data policies and measurement fields', () => {
     const { chart } = app({
-      interval: Duration.seconds(30), count: 10, initialDelay: Duration.minutes(1), failuresToAbort: 3, consecutiveErrorLimit: 2, inconclusiveLimit: 1,
+      interval: Duration.seconds(30),
+      count: 10,
+      initialDelay: Duration.minutes(1),
+      failuresToAbort: 3,
+      consecutiveErrorLimit: 2,
+      inconclusiveLimit: 1,
       checks: [
         AnalysisCheck.successRate({ atLeast: 0.99, noData: NoDataPolicy.FAIL }),
         AnalysisCheck.latency({ percentile: 99, below: Duration.millis(500), noData: NoDataPolicy.PASS, window: Duration.minutes(5) }),
@@ -132,8 +136,9 @@ describe('PrometheusAnalysis', () => {
     for (const split of [nginx('web'), istio(), undefined]) {
       const objects = synth(app({
         checks: [
-          AnalysisCheck.successRate({ atLeast: 0.95 }), AnalysisCheck.errorRate({ below: 0.05 }), AnalysisCheck.latency({ percentile: 95, below: Duration.millis(300) }),
-          AnalysisCheck.canaryVsStable(), AnalysisCheck.cpu({ atMost: 0.8 }), AnalysisCheck.memory({ atMost: 0.85 }), AnalysisCheck.podRestarts(), AnalysisCheck.readiness(),
+          AnalysisCheck.successRate({ atLeast: 0.95 }), AnalysisCheck.errorRate({ below: 0.05 }),
+          AnalysisCheck.latency({ percentile: 95, below: Duration.millis(300) }), AnalysisCheck.canaryVsStable(),
+          AnalysisCheck.cpu({ atMost: 0.8 }), AnalysisCheck.memory({ atMost: 0.85 }), AnalysisCheck.podRestarts(), AnalysisCheck.readiness(),
         ],
       }, split).chart);
       expect(find(objects, 'AnalysisTemplate').spec.metrics).toHaveLength(8);

@@ -51,7 +51,10 @@ describe('WebAnalysis', () => {
     const template = find(objects, 'AnalysisTemplate');
     expect(template.spec.metrics[0].provider.web).toEqual({
       url: 'http://{{args.canary-service}}.{{args.namespace}}.svc.cluster.local:{{args.canary-port}}/api/v1/login',
-      method: 'POST', jsonBody: { user: 'smoke' }, timeoutSeconds: 5, headers: [{ key: 'X-Api-Key', value: '{{args.web-header-x-api-key}}' }],
+      method: 'POST',
+      jsonBody: { user: 'smoke' },
+      timeoutSeconds: 5,
+      headers: [{ key: 'X-Api-Key', value: '{{args.web-header-x-api-key}}' }],
     });
     expect(template.spec.args).toContainEqual({ name: 'web-header-x-api-key', valueFrom: { secretKeyRef: { name: 'smoke-token', key: 'key' } } });
     const job = template.spec.metrics[1].provider.job.spec;

@@ -62,6 +62,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   /** The rollout's values for the target arguments (namespace, names, hashes) the template declares. */
   public argumentsFor(rollout: IRollout): AnalysisArgument[] {
     const required = this.argumentsNeededBy(rollout);
+    const ingressName = rollout.routerMetrics?.ingressName;
     const values: Record<string, () => AnalysisArgument | undefined> = {
       [TARGET_ARGS.namespace]: () => AnalysisArgument.fieldRef(TARGET_ARGS.namespace, 'metadata.namespace'),
       [TARGET_ARGS.rolloutName]: () => AnalysisArgument.value(TARGET_ARGS.rolloutName, rollout.name),
@@ -69,7 +70,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
       [TARGET_ARGS.stableService]: () => AnalysisArgument.value(TARGET_ARGS.stableService, rollout.stableService.name),
       [TARGET_ARGS.canaryHash]: () => AnalysisArgument.podTemplateHash(TARGET_ARGS.canaryHash, PodTemplateHash.LATEST),
       [TARGET_ARGS.stableHash]: () => AnalysisArgument.podTemplateHash(TARGET_ARGS.stableHash, PodTemplateHash.STABLE),
-      [TARGET_ARGS.ingressName]: () => rollout.routerMetrics?.ingressName === undefined ? undefined : AnalysisArgument.value(TARGET_ARGS.ingressName, rollout.routerMetrics.ingressName),
+      [TARGET_ARGS.ingressName]: () => (ingressName === undefined ? undefined : AnalysisArgument.value(TARGET_ARGS.ingressName, ingressName)),
     };
     return required.flatMap((name) => values[name]?.() ?? []);
   }
