@@ -7,7 +7,10 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AnalysisCheck, CanaryRollout, CanaryStep, NginxTrafficSplit, PrometheusAnalysis } from '../../src';
+import {
+  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep, NginxTrafficSplit, NotificationTarget, PrometheusAnalysis,
+  RolloutDashboard, RolloutNotifications, RolloutNotificationTrigger, RolloutServiceMonitor,
+} from '../../src';
 
 export class AragoraChart extends Chart {
   public readonly rollout: CanaryRollout;
@@ -54,6 +57,34 @@ export class AragoraChart extends Chart {
         CanaryStep.weight(80), CanaryStep.pause(Duration.minutes(5)),
       ],
     });
+
+    // Its dashboard, Slack on completed / aborted / analysis failed, and Prometheus scraping its
+    // pods; the analysis template syncs before the rollout.
+    new RolloutDashboard(this, 'dashboard', { rollout: this.rollout, latencyPercentile: 99, folder: 'Aragora' });
+    new RolloutNotifications(this, 'notifications', {
+      rollout: this.rollout,
+      subscriptions: [{
+        triggers: [RolloutNotificationTrigger.ROLLOUT_COMPLETED, RolloutNotificationTrigger.ROLLOUT_ABORTED, RolloutNotificationTrigger.ANALYSIS_RUN_FAILED],
+        targets: [NotificationTarget.slack('aragora-deploys')],
+      }],
+    });
+    new RolloutServiceMonitor(this, 'metrics', { rollout: this.rollout });
+    ArgoCdApplication.orderTemplatesFirst(this);
+  }
+}
+
+/** The Argo CD Application that syncs this example's output from Git. */
+export class AragoraDeliveryChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new ArgoCdApplication(this, 'application', {
+      metadata: { name: 'aragora-rollout' },
+      project: 'aragora',
+      repoUrl: 'https://github.com/an0mium/aragora',
+      targetRevision: 'main',
+      path: 'dist/seed-000-aragora',
+      destinationNamespace: 'aragora',
+    });
   }
 }
 
@@ -61,6 +92,7 @@ export class AragoraChart extends Chart {
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });
   new AragoraChart(app, 'aragora');
+  new AragoraDeliveryChart(app, 'argocd');
   return app;
 }
 

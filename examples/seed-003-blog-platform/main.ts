@@ -7,7 +7,10 @@
 import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AnalysisCheck, CanaryRollout, CanaryStep, NginxTrafficSplit, PrometheusAnalysis } from '../../src';
+import {
+  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep, NginxTrafficSplit, NotificationTarget, PrometheusAnalysis,
+  RolloutDashboard, RolloutNotifications, RolloutNotificationTrigger, RolloutServiceMonitor,
+} from '../../src';
 
 /** What differs between staging and production. */
 export interface Environment {
@@ -86,6 +89,26 @@ export class BlogPlatformChart extends Chart {
         CanaryStep.weight(50), gate(3, [successRate, latency, ...resources]),
       ],
     });
+
+    // The blog platform dashboard (request rate, error rate, P95, CPU, memory, readiness, canary vs
+    // stable), a webhook on every release event, the ServiceMonitor the "metrics not found"
+    // runbook asks for, and the Argo CD Application.
+    new RolloutDashboard(this, 'dashboard', { rollout: this.rollout, folder: 'Blog platform' });
+    new RolloutNotifications(this, 'notifications', {
+      rollout: this.rollout,
+      subscriptions: [{
+        triggers: [RolloutNotificationTrigger.ROLLOUT_COMPLETED, RolloutNotificationTrigger.ROLLOUT_ABORTED, RolloutNotificationTrigger.ANALYSIS_RUN_FAILED],
+        targets: [NotificationTarget.webhook('blog-deploys')],
+      }],
+    });
+    new RolloutServiceMonitor(this, 'metrics', { rollout: this.rollout, metadata: { labels: { release: 'kube-prometheus-stack' } } });
+    new ArgoCdApplication(this, 'application', {
+      metadata: { name: `blog-backend-${env.name}` },
+      repoUrl: 'https://github.com/blog-platform/deploy',
+      path: 'dist/seed-003-blog-platform',
+      destinationNamespace: env.name,
+    });
+    ArgoCdApplication.orderTemplatesFirst(this);
   }
 }
 
