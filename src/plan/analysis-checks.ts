@@ -5,17 +5,21 @@ const TEMPLATE_KINDS = ['AnalysisTemplate', 'ClusterAnalysisTemplate'];
 
 /** The AnalysisTemplates and ClusterAnalysisTemplates of an input, looked up the way the controller does. */
 export class TemplateIndex {
-  private readonly templates: any[];
+  private readonly byName = new Map<string, any[]>();
 
   constructor(objects: any[]) {
-    this.templates = objects.filter((o) => isArgoObject(o) && TEMPLATE_KINDS.includes(o.kind));
+    for (const o of objects) {
+      if (!isArgoObject(o) || !TEMPLATE_KINDS.includes(o.kind)) continue;
+      const key = `${o.kind}/${o.metadata?.name}`;
+      this.byName.set(key, [...(this.byName.get(key) ?? []), o]);
+    }
   }
 
   /** A ClusterAnalysisTemplate by name, or an AnalysisTemplate by name in the rollout's namespace. */
   public find(name: string, clusterScope: boolean, namespace: string | undefined): any {
-    const kind = clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
-    return this.templates.find((t) => t.kind === kind && t.metadata?.name === name
-      && (clusterScope || namespace === undefined || t.metadata?.namespace === undefined || t.metadata.namespace === namespace));
+    const candidates = this.byName.get(`${clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'}/${name}`) ?? [];
+    const inNamespace = (t: any) => namespace === undefined || t.metadata?.namespace === undefined || t.metadata.namespace === namespace;
+    return candidates.find((t) => clusterScope || inNamespace(t));
   }
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
+import { TemplateIndex } from './analysis-checks';
 import { ManifestError, ManifestObject, readManifests } from './manifest-files';
 import { PlanError } from './plan-error';
 import { RolloutPlan } from './rollout-plan';
@@ -95,10 +96,10 @@ function planAll(paths: string[]): RolloutPlans {
   }
   const rollouts = objects.filter(isRollout);
   if (rollouts.length === 0) throw new ManifestError(`${paths.join(', ')}: no Rollout in ${files.length} file${files.length === 1 ? '' : 's'}`);
-  const templates = objects.map((m) => m.object);
+  const index = new TemplateIndex(objects.map((m) => m.object));
   return RolloutPlans.of(rollouts.map((m) => {
     try {
-      return RolloutPlan.fromManifest(m.object, { templates });
+      return RolloutPlan._fromManifest(m.object, index);
     } catch (e: any) {
       if (e instanceof PlanError) throw new ManifestError(`${m.file}:${m.lineOf(e.path)}: ${e.message}`);
       throw e;

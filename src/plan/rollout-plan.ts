@@ -38,7 +38,15 @@ export interface RolloutPlanOptions {
 export class RolloutPlan {
   /** The plan of a Rollout object (JSON, from this library or hand-written YAML). */
   public static fromManifest(rollout: any, options: RolloutPlanOptions = {}): RolloutPlan {
-    return new RolloutPlan(rollout, new TemplateIndex(options.templates ?? []));
+    return RolloutPlan._fromManifest(rollout, new TemplateIndex(options.templates ?? []));
+  }
+
+  /**
+   * The plan of a Rollout object, with templates already indexed (to plan many rollouts at once).
+   * @internal
+   */
+  public static _fromManifest(rollout: any, index: TemplateIndex): RolloutPlan {
+    return new RolloutPlan(rollout, index);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { isArgoObject } from './analysis-checks';
+import { isArgoObject, TemplateIndex } from './analysis-checks';
 import { renderSvg } from './plan-svg';
 import { renderMarkdown, renderText } from './plan-table';
 import { RolloutPlan } from './rollout-plan';
@@ -10,8 +10,9 @@ export class RolloutPlans {
    * ClusterAnalysisTemplates among them; other objects are ignored.
    */
   public static fromManifests(objects: any[]): RolloutPlans {
+    const index = new TemplateIndex(objects);
     const rollouts = objects.filter((o) => isArgoObject(o) && o.kind === 'Rollout');
-    return new RolloutPlans(rollouts.map((r) => RolloutPlan.fromManifest(r, { templates: objects })));
+    return new RolloutPlans(rollouts.map((r) => RolloutPlan._fromManifest(r, index)));
   }
 
   /** Groups plans to render them together. */
