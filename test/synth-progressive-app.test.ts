@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, DependencyGraph, IResolver, JsonPatch, Lazy, ResolutionContext, Yaml, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
 import { CanaryRollout } from '../src/rollout';
 import { ProgressiveApp } from '../src/synth';
 import { schemas } from './support/synth';
-import { synthesizeApp } from '../src/synth/app-synthesis';
+import { dependencyOrder, synthesizeApp } from '../src/synth/app-synthesis';
 
 const tmpdirs: string[] = [];
 function tmpdir(): string {
@@ -211,6 +212,43 @@ describe('ProgressiveApp writes what App.synth() writes, byte for byte', () => {
     const actual = readTree(actualDir);
     expect(actual).toEqual(readTree(expectedDir));
     expect(Object.keys(actual).length).toBeGreaterThan(0);
+  });
+});
+
+describe('dependency order', () => {
+  const paths = (constructs: IConstruct[]) => constructs.map((c) => c.node.path);
+  const cdk8sOrder = (scope: IConstruct) => paths(new DependencyGraph(scope.node).topology());
+  const ourOrder = (scope: IConstruct) => paths(dependencyOrder(scope));
+
+  test('is DependencyGraph.topology() for every chart and the whole generated app', () => {
+    const app = new App();
+    addGeneratedCharts(app);
+    Chart.of(app.node.findChild('svc-0000')).node.addDependency(app.node.findChild('svc-0001'));
+    const compare = () => [app, ...app.charts].forEach((scope) => expect(ourOrder(scope)).toEqual(cdk8sOrder(scope)));
+    compare();
+    app.synthYaml(); // resolves dependencies: construct dependencies become API object dependencies
+    compare();
+    const order = ourOrder(app.node.findChild('svc-0000'));
+    expect(order.indexOf('svc-0000/config/Resource')).toBeLessThan(order.indexOf('svc-0000/deployment/Resource'));
+  });
+
+  test('is DependencyGraph.topology() on 50 random nested DAGs with diamonds', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let g = 0; g < 50; g++) {
+      const chart = new Chart(new App(), 'dag');
+      const nodes: IConstruct[] = [chart];
+      for (let i = 0; i < 40; i++) nodes.push(new Construct(nodes[random(nodes.length)], `n${i}`));
+      for (let e = 0; e < 60; e++) {
+        const a = 1 + random(nodes.length - 1);
+        const b = 1 + random(nodes.length - 1);
+        if (a !== b) nodes[Math.max(a, b)].node.addDependency(nodes[Math.min(a, b)]); // later → earlier: acyclic
+      }
+      expect(ourOrder(chart)).toEqual(cdk8sOrder(chart));
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ManifestYaml } from './manifest-yaml';
 
@@ -119,9 +119,35 @@ function resolveDependencies(app: App): boolean {
 
 /** cdk8s `chartToKube()`: the chart's own API objects (not its nested charts'), in dependency order. */
 function renderChart(chart: Chart): RenderedChart {
-  const objects = new DependencyGraph(chart.node).topology()
-    .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+  const objects = dependencyOrder(chart).filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
   return { chart, objects, manifests: objects.map((o) => o.toJson()) };
+}
+
+/**
+ * The order of cdk8s `new DependencyGraph(scope.node).topology()`, in linear time: the constructs
+ * of the subtree, each after the ones it depends on (within the subtree), depth first from the
+ * constructs nothing depends on, in tree order. Cycles were already reported by `app.charts`.
+ */
+export function dependencyOrder(scope: IConstruct): IConstruct[] {
+  const constructs = scope.node.findAll();
+  const inSubtree = new Set(constructs);
+  const dependencies = new Map<IConstruct, IConstruct[]>();
+  const dependedOn = new Set<IConstruct>();
+  for (const c of constructs) {
+    const targets = c.node.dependencies.filter((d) => inSubtree.has(d));
+    dependencies.set(c, targets);
+    targets.forEach((d) => dependedOn.add(d));
+  }
+  const order: IConstruct[] = [];
+  const visited = new Set<IConstruct>();
+  const visit = (c: IConstruct) => {
+    if (visited.has(c)) return;
+    visited.add(c);
+    dependencies.get(c)!.forEach(visit);
+    order.push(c);
+  };
+  constructs.filter((c) => !dependedOn.has(c)).forEach(visit);
+  return order;
 }
 
 /** The files `App.synth()` writes for the app's `yamlOutputType`, in the order it writes them. */
