@@ -55,6 +55,7 @@ const CORE_KINDS: Array<[apiVersion: string, kind: string, propsType: string]> =
   ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'KubeClusterRoleBindingProps'],
   ['rbac.authorization.k8s.io/v1', 'Role', 'KubeRoleProps'],
   ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'KubeRoleBindingProps'],
+  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'KubeCustomResourceDefinitionProps'],
 ];
 
 function schemaFileName(apiVersion: string, kind: string): string {

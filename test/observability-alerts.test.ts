@@ -4,8 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { AlertSeverity, CanaryRollout, CanaryStep, RolloutAlerts, RolloutAlertsProps, RolloutSelection } from '../src';
-import { schemas } from './observability-schemas';
-import { constructionError, find, synth, testChart, validationErrors } from './support/synth';
+import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 import { promqlSyntaxError } from '../src/analysis/promql';
 
 const NS = 'data-platform';

@@ -1,7 +1,6 @@
 import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import { CanaryRollout, IRollout, ITrafficSplit, RolloutDashboard, RolloutDashboardProps, substituteGrafanaVariables, TrafficSplitBinding } from '../src';
-import { schemas } from './observability-schemas';
-import { constructionError, find, synth, testChart, validationErrors } from './support/synth';
+import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 import { promqlSyntaxError } from '../src/analysis/promql';
 
 const NS = 'blog';

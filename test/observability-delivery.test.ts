@@ -1,8 +1,7 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
 import { AnalysisTemplate } from '../imports/argoproj.io';
 import { ArgoCdApplication, CanaryRollout, RolloutServiceMonitor } from '../src';
-import { schemas } from './observability-schemas';
-import { constructionError, find, synth, testChart, validationErrors } from './support/synth';
+import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 
 const NS = 'blog';
 

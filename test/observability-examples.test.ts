@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { schemas } from './observability-schemas';
+import { schemas } from './support/synth';
 import { buildApp as aragora } from '../examples/seed-000-aragora/main';
 import { buildApp as blog } from '../examples/seed-003-blog-platform/main';
 

@@ -1,6 +1,5 @@
 import { CanaryRollout, NotificationTarget, RolloutNotifications, RolloutNotificationTrigger } from '../src';
-import { schemas } from './observability-schemas';
-import { constructionError, find, synth, testChart } from './support/synth';
+import { constructionError, find, schemas, synth, testChart } from './support/synth';
 
 function setup(namespace = 'aragora') {
   const chart = testChart(namespace);

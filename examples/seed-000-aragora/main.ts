@@ -8,8 +8,20 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep, NginxTrafficSplit, NotificationTarget, PrometheusAnalysis,
-  RolloutDashboard, RolloutNotifications, RolloutNotificationTrigger, RolloutServiceMonitor,
+  AnalysisCheck,
+  ArgoCdApplication,
+  CanaryRollout,
+  CanaryStep,
+  NginxTrafficSplit,
+  NotificationTarget,
+  ProgressiveApp,
+  PrometheusAnalysis,
+  RolloutAlerts,
+  RolloutDashboard,
+  RolloutNotifications,
+  RolloutNotificationTrigger,
+  RolloutSelection,
+  RolloutServiceMonitor,
 } from '../../src';
 
 export class AragoraChart extends Chart {
@@ -58,8 +70,9 @@ export class AragoraChart extends Chart {
       ],
     });
 
-    // Its dashboard, Slack on completed / aborted / analysis failed, and Prometheus scraping its
-    // pods; the analysis template syncs before the rollout.
+    // Its alerts (aborted, degraded, stalled, analysis failed...), dashboard, Slack on completed /
+    // aborted / analysis failed, and Prometheus scraping its pods; the analysis template syncs first.
+    new RolloutAlerts(this, 'alerts', { rollouts: RolloutSelection.one(this.rollout) });
     new RolloutDashboard(this, 'dashboard', { rollout: this.rollout, latencyPercentile: 99, folder: 'Aragora' });
     new RolloutNotifications(this, 'notifications', {
       rollout: this.rollout,
@@ -90,7 +103,7 @@ export class AragoraDeliveryChart extends Chart {
 
 /** Builds the app; `synth:examples` writes it to dist/seed-000-aragora. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   new AragoraChart(app, 'aragora');
   new AragoraDeliveryChart(app, 'argocd');
   return app;

@@ -8,8 +8,20 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep, NginxTrafficSplit, NotificationTarget, PrometheusAnalysis,
-  RolloutDashboard, RolloutNotifications, RolloutNotificationTrigger, RolloutServiceMonitor,
+  AnalysisCheck,
+  ArgoCdApplication,
+  CanaryRollout,
+  CanaryStep,
+  NginxTrafficSplit,
+  NotificationTarget,
+  ProgressiveApp,
+  PrometheusAnalysis,
+  RolloutAlerts,
+  RolloutDashboard,
+  RolloutNotifications,
+  RolloutNotificationTrigger,
+  RolloutSelection,
+  RolloutServiceMonitor,
 } from '../../src';
 
 /** What differs between staging and production. */
@@ -93,6 +105,7 @@ export class BlogPlatformChart extends Chart {
     // The blog platform dashboard (request rate, error rate, P95, CPU, memory, readiness, canary vs
     // stable), a webhook on every release event, the ServiceMonitor the "metrics not found"
     // runbook asks for, and the Argo CD Application.
+    new RolloutAlerts(this, 'alerts', { rollouts: RolloutSelection.one(this.rollout) });
     new RolloutDashboard(this, 'dashboard', { rollout: this.rollout, folder: 'Blog platform' });
     new RolloutNotifications(this, 'notifications', {
       rollout: this.rollout,
@@ -114,7 +127,7 @@ export class BlogPlatformChart extends Chart {
 
 /** Builds the app; `synth:examples` writes it to dist/seed-003-blog-platform. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   new BlogPlatformChart(app, 'staging', STAGING);
   new BlogPlatformChart(app, 'production', PRODUCTION);
   return app;

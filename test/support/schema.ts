@@ -10,7 +10,7 @@ const SCHEMAS_DIR = path.join(__dirname, '..', '..', 'imports', 'schemas');
  * server's structural-schema pruning would silently drop them.
  */
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp as any } });
   private readonly cache = new Map<string, ValidateFunction>();
 
   /** Returns the errors of one object, or [] when it is valid. */
@@ -42,6 +42,16 @@ export class SchemaValidator {
     return this.cache.get(key);
   }
 }
+
+/**
+ * CRD patterns are Go (RE2) regular expressions; the PrometheusRule CRD uses Go's `(?i)` flag,
+ * which JavaScript rejects: it becomes the `i` flag.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+  const insensitive = pattern.includes('(?i)');
+  return new RegExp(pattern.replace(/\(\?i\)/g, ''), insensitive ? `${flags}i` : flags);
+}
+goRegExp.code = 'new RegExp';
 
 function describe(e: ErrorObject): string {
   const extra = (e.params as any)?.additionalProperty;
