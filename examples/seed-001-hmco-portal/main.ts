@@ -9,7 +9,8 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisArgument, AnalysisTemplateRef, CanaryRollout, CanarySteps, ControllerManifests, ControllerSizing, RolloutsController, SharedAnalysisTemplate,
+  AnalysisArgument, AnalysisTemplateRef, CanaryRollout, CanarySteps, ControllerManifests, ControllerSizing, ProgressiveApp, RolloutsController,
+  SharedAnalysisTemplate,
 } from '../../src';
 
 /** The templates the progressive-delivery chart installs next to the controller. */
@@ -94,7 +95,7 @@ export class DataPlatformChart extends Chart {
 
 /** Builds the app; `synth-examples` writes it to dist/seed-001-hmco-portal. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   new ProgressiveDeliveryChart(app, 'argo-rollouts');
   new DataPlatformChart(app, 'data-platform');
   return app;

@@ -8,7 +8,7 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisCheck, CanaryRollout, CanaryStep, IstioTrafficSplit, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
+  AnalysisCheck, CanaryRollout, CanaryStep, IstioTrafficSplit, ProgressiveApp, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
   TrafficRole, WebAnalysis, WebCheck,
 } from '../../src';
 
@@ -118,7 +118,7 @@ export class ProxyApiChart extends Chart {
 
 /** Builds the app; `synth:examples` writes it to dist/seed-002-x0tta6bl4. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   new ProxyApiChart(app, 'proxy-api');
   return app;
 }

@@ -7,7 +7,7 @@
 import { App, Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AnalysisArgument, AnalysisTemplateRef, EnvironmentProfile, ProgressiveService } from '../../src';
+import { AnalysisArgument, AnalysisTemplateRef, EnvironmentProfile, ProgressiveApp, ProgressiveService } from '../../src';
 
 /** The seed's `success-rate` AnalysisTemplate (count 5, interval 60s), installed by the platform. */
 const successRate = AnalysisTemplateRef.fromName('success-rate', { requiredArgs: ['service-name'], metricNames: ['success-rate'] });
@@ -51,7 +51,7 @@ export class BlueGreenChart extends Chart {
 
 /** Builds the app; `synth:examples` writes it to dist/seed-004-blue-green. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   new BlueGreenChart(app, 'myapp-bluegreen');
   return app;
 }

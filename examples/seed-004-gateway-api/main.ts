@@ -6,7 +6,7 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryRollout, CanaryStep, GatewayApiPlugin, GatewayApiTrafficSplit } from '../../src';
+import { CanaryRollout, CanaryStep, GatewayApiPlugin, GatewayApiTrafficSplit, ProgressiveApp } from '../../src';
 
 export class MyAppChart extends Chart {
   public readonly rollout: CanaryRollout;
@@ -53,7 +53,7 @@ export class RolloutsPluginChart extends Chart {
 
 /** Builds the app; `synth:examples` writes it to dist/seed-004-gateway-api. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   new MyAppChart(app, 'myapp-prod');
   new RolloutsPluginChart(app, 'argo-rollouts-plugins');
   return app;

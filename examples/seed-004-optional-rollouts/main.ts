@@ -11,7 +11,7 @@
 import { App, Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DeliveryStrategy, EnvironmentProfile, ProgressiveService } from '../../src';
+import { DeliveryStrategy, EnvironmentProfile, ProgressiveApp, ProgressiveService } from '../../src';
 
 /** A service's values file (`services/<name>/values-<env>.yaml`). */
 export interface ServiceValues {
@@ -73,7 +73,7 @@ export class EnvironmentChart extends Chart {
 
 /** Builds the app; `synth:examples` writes one manifest per environment to dist/seed-004-optional-rollouts. */
 export function buildApp(outdir?: string): App {
-  const app = new App({ outdir });
+  const app = new ProgressiveApp({ outdir });
   for (const environment of Object.keys(environments)) new EnvironmentChart(app, `services-${environment}`, environment);
   return app;
 }
