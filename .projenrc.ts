@@ -35,7 +35,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'scripts', 'projenrc'],
+    devdirs: ['test', 'examples', 'scripts', 'bench', 'projenrc'],
     ignorePatterns: ['imports/**'],
   },
   gitignore: ['dist/', '/bench-results/'],

@@ -65,7 +65,9 @@ describe('the Rollout', () => {
     const chart = testChart();
     const r = new CanaryRollout(chart, 'api', {
       containers: [{
-        name: 'api', image: 'api:1', portNumber: 8080,
+        name: 'api',
+        image: 'api:1',
+        portNumber: 8080,
         envVariables: { LOG_LEVEL: kplus.EnvValue.fromValue('info') },
         readiness: kplus.Probe.fromHttpGet('/health'),
         resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) } },
@@ -232,7 +234,8 @@ describe('the Rollout', () => {
   });
 
   test('an HPA whose scaleTargetRef is the Rollout; replicas left to the HPA', () => {
-    const { chart } = rollout({ autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilizationPercent: 70, targetMemoryUtilizationPercent: 80 } });
+    const autoscaling = { minReplicas: 3, maxReplicas: 10, targetCpuUtilizationPercent: 70, targetMemoryUtilizationPercent: 80 };
+    const { chart } = rollout({ autoscaling });
     const objects = synth(chart);
     const hpa = find(objects, 'HorizontalPodAutoscaler');
     expect(hpa.apiVersion).toBe('autoscaling/v2');

@@ -77,7 +77,11 @@ export class AragoraChart extends Chart {
     new RolloutNotifications(this, 'notifications', {
       rollout: this.rollout,
       subscriptions: [{
-        triggers: [RolloutNotificationTrigger.ROLLOUT_COMPLETED, RolloutNotificationTrigger.ROLLOUT_ABORTED, RolloutNotificationTrigger.ANALYSIS_RUN_FAILED],
+        triggers: [
+          RolloutNotificationTrigger.ROLLOUT_COMPLETED,
+          RolloutNotificationTrigger.ROLLOUT_ABORTED,
+          RolloutNotificationTrigger.ANALYSIS_RUN_FAILED,
+        ],
         targets: [NotificationTarget.slack('aragora-deploys')],
       }],
     });

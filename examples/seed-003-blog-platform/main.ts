@@ -38,15 +38,25 @@ export interface Environment {
 }
 
 export const STAGING: Environment = {
-  name: 'staging', host: 'backend-staging.local',
+  name: 'staging',
+  host: 'backend-staging.local',
   stepDurations: [Duration.minutes(3), Duration.minutes(5), Duration.minutes(10)],
-  minSuccessRate: 0.97, maxP95Latency: Duration.millis(300), maxCpu: 0.75, maxMemory: 0.8, minReady: 0.99,
+  minSuccessRate: 0.97,
+  maxP95Latency: Duration.millis(300),
+  maxCpu: 0.75,
+  maxMemory: 0.8,
+  minReady: 0.99,
 };
 
 export const PRODUCTION: Environment = {
-  name: 'production', host: 'backend.local',
+  name: 'production',
+  host: 'backend.local',
   stepDurations: [Duration.minutes(5), Duration.minutes(10), Duration.minutes(15)],
-  minSuccessRate: 0.99, maxP95Latency: Duration.millis(200), maxCpu: 0.7, maxMemory: 0.75, minReady: 0.999,
+  minSuccessRate: 0.99,
+  maxP95Latency: Duration.millis(200),
+  maxCpu: 0.7,
+  maxMemory: 0.75,
+  minReady: 0.999,
 };
 
 const INTERVAL = Duration.seconds(30);
@@ -110,7 +120,11 @@ export class BlogPlatformChart extends Chart {
     new RolloutNotifications(this, 'notifications', {
       rollout: this.rollout,
       subscriptions: [{
-        triggers: [RolloutNotificationTrigger.ROLLOUT_COMPLETED, RolloutNotificationTrigger.ROLLOUT_ABORTED, RolloutNotificationTrigger.ANALYSIS_RUN_FAILED],
+        triggers: [
+          RolloutNotificationTrigger.ROLLOUT_COMPLETED,
+          RolloutNotificationTrigger.ROLLOUT_ABORTED,
+          RolloutNotificationTrigger.ANALYSIS_RUN_FAILED,
+        ],
         targets: [NotificationTarget.webhook('blog-deploys')],
       }],
     });

@@ -32,9 +32,11 @@ export function renderEphemeralMetadata(metadata?: EphemeralMetadata): any {
 }
 
 /** Ephemeral labels must not collide with the selector: they would make Services select one version only. */
-export function validateEphemeralMetadata(property: string, field: string, metadata: EphemeralMetadata | undefined, selectorLabels: { [key: string]: string }): RuleViolation[] {
+export function validateEphemeralMetadata(
+  property: string, field: string, metadata: EphemeralMetadata | undefined, selectorLabels: { [key: string]: string }): RuleViolation[] {
   return Object.keys(metadata?.labels ?? {}).filter((key) => key in selectorLabels).map((key) => ({
-    property, field: `${field}.labels`,
+    property,
+    field: `${field}.labels`,
     message: `ephemeral label "${key}" is also a selector label: Services and the Rollout selector would match one version only`,
     allowed: `labels other than ${Object.keys(selectorLabels).join(', ')}`,
   }));
