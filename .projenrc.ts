@@ -65,6 +65,12 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+project.addTask('bench:services', {
+  description: 'Benchmark N full progressive services vs plain cdk8s-plus vs raw yaml (pass --full for 3000)',
+  exec: 'ts-node --project test/tsconfig.json bench/services.ts',
+  receiveArgs: true,
+});
+
 // jsii compiles src/ and imports/ with rootDir "." (see tsconfig), so the entry point is lib/src.
 project.package.addField('types', 'lib/src/index.d.ts');
 
