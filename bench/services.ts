@@ -8,7 +8,7 @@
  * A full service is one chart with a CanaryRollout (+ stable and canary Services, HPA), an
  * NginxTrafficSplit (Ingress), a PrometheusAnalysis (AnalysisTemplate), RolloutAlerts
  * (PrometheusRule) and a RolloutDashboard (ConfigMap). The plain one is a cdk8s-plus Deployment,
- * Service and Ingress. Each size runs in a fresh child process so peak memory is its own.
+ * Service and Ingress (`addServiceCharts` of bench/synth.ts). Each size runs in a fresh child process so peak memory is its own.
  * Ratios are per emitted object; times are medians of three runs (one at 3000).
  */
 import { execFileSync } from 'child_process';
@@ -17,9 +17,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App, Chart, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { outdirRoot } from './synth';
+import { addServiceCharts, outdirRoot } from './synth';
 import {
   AnalysisCheck, CanaryRollout, CanarySteps, NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis,
   RolloutAlerts, RolloutDashboard, RolloutSelection,
@@ -48,20 +47,6 @@ function addFullServices(app: App, services: number) {
     });
     new RolloutAlerts(chart, 'alerts', { rollouts: RolloutSelection.one(rollout) });
     new RolloutDashboard(chart, 'dashboard', { rollout });
-  }
-}
-
-/** The same services as plain cdk8s-plus: Deployment, Service, Ingress. */
-function addPlainServices(app: App, services: number) {
-  for (let i = 0; i < services; i++) {
-    const name = `svc-${i.toString().padStart(4, '0')}`;
-    const chart = new Chart(app, name, { namespace: 'bench' });
-    const deployment = new kplus.Deployment(chart, 'deployment', {
-      replicas: 2,
-      containers: [{ image: `registry.example.com/${name}:1.0.0`, portNumber: 8080 }],
-    });
-    const service = deployment.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
-    new kplus.Ingress(chart, 'ingress', { rules: [{ host: `${name}.example.com`, backend: kplus.IngressBackend.fromService(service) }] });
   }
 }
 
@@ -96,7 +81,7 @@ function measure(kind: Kind, services: number, useProgressiveApp: boolean): Meas
       return { kind, services, objects, ms: performance.now() - begin, peakHeapMiB: peak / 2 ** 20 };
     }
     const app = useProgressiveApp ? new ProgressiveApp({ outdir }) : new App({ outdir });
-    (kind === 'ours' ? addFullServices : addPlainServices)(app, services);
+    (kind === 'ours' ? addFullServices : addServiceCharts)(app, services);
     app.synth();
     const ms = performance.now() - start;
     sample();
