@@ -109,7 +109,7 @@ describe('cross-construct checks at synth time', () => {
     const errors = validationErrors(app);
     expect(errors).toContain('[argo-rollouts/controller] RolloutsController: ConfigMap/argo-rollouts-config: ConfigMap "argo-rollouts-config" is also defined at argo-rollouts/plugin/Config/Resource '
       + '(allowed: one owner: configure it through RolloutsController (plugins: ControllerPlugin.gatewayApi() instead of GatewayApiPlugin, for argo-rollouts-config))');
-    expect(errors).toContain('[argo-rollouts/controller] RolloutsController: ClusterRole/argo-rollouts-gateway-api-plugin: ClusterRole "argo-rollouts-gateway-api-plugin" is also defined at argo-rollouts/plugin/ClusterRole '
+    expect(errors).toContain('[argo-rollouts/controller] RolloutsController: ClusterRole/argo-rollouts-gateway-api-plugin: ClusterRole "argo-rollouts-gateway-api-plugin" is also defined at argo-rollouts/plugin/GatewayApiPluginRole '
       + '(allowed: one owner: configure it through RolloutsController (plugins: ControllerPlugin.gatewayApi() instead of GatewayApiPlugin, for argo-rollouts-config))');
   });
 

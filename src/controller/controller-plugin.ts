@@ -1,4 +1,4 @@
-import { GatewayApiPlugin, PluginPlatform } from '../traffic/gateway-api-plugin';
+import { GatewayApiPlugin, gatewayApiPluginLocation, PluginPlatform } from '../traffic/gateway-api-plugin';
 import { GATEWAY_API_PLUGIN } from '../traffic/gateway-api-traffic-split';
 
 /** The kinds of plugin the controller loads, each a key of `argo-rollouts-config`. */
@@ -80,8 +80,7 @@ export class ControllerPlugin {
    */
   public static gatewayApi(options: GatewayApiPluginOptions = {}): ControllerPlugin {
     const version = options.version ?? GatewayApiPlugin.DEFAULT_VERSION;
-    const location = options.location
-      ?? `https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/${version}/gatewayapi-plugin-${options.platform ?? PluginPlatform.LINUX_AMD64}`;
+    const location = options.location ?? gatewayApiPluginLocation(version, options.platform ?? PluginPlatform.LINUX_AMD64);
     return new ControllerPlugin(PluginKind.TRAFFIC_ROUTER, GATEWAY_API_PLUGIN, { location, sha256: options.sha256 });
   }
 

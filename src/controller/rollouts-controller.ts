@@ -10,6 +10,7 @@ import { ControllerSizing } from './controller-sizing';
 import { isClusterScoped, placeInNamespace } from './namespace-placement';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
+import { grantGatewayApiPluginAccess } from '../traffic/gateway-api-plugin';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Log level of the controller (`--loglevel`). */
@@ -315,19 +316,9 @@ export class RolloutsController extends Construct {
   /** The permissions the Gateway API plugin documents: read Services, edit routes. */
   private grantGatewayApiRoutes(): void {
     const serviceAccount = this.included(this.install, 'ServiceAccount', CONTROLLER_NAME);
-    new kplus.k8s.KubeClusterRole(this, 'GatewayApiPluginRole', {
-      metadata: { name: GATEWAY_API_PLUGIN_ROLE },
-      rules: [
-        { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-        { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes'], verbs: ['get', 'list', 'update', 'patch'] },
-      ],
-    });
-    new kplus.k8s.KubeClusterRoleBinding(this, 'GatewayApiPluginBinding', {
-      metadata: { name: GATEWAY_API_PLUGIN_ROLE },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GATEWAY_API_PLUGIN_ROLE },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: this.namespace }],
-    });
+    grantGatewayApiPluginAccess(this, GATEWAY_API_PLUGIN_ROLE, serviceAccount.name, this.namespace);
   }
+
 
   /** Selects the metrics Service by its own labels and port, so the two cannot drift apart. */
   private createServiceMonitor(options: ControllerServiceMonitorOptions): ApiObject {

@@ -11,6 +11,33 @@ export enum PluginPlatform {
   LINUX_ARM64 = 'linux-arm64',
 }
 
+/** The release download of the Gateway API plugin binary. */
+export function gatewayApiPluginLocation(version: string, platform: PluginPlatform): string {
+  return `https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/${version}/gatewayapi-plugin-${platform}`;
+}
+
+/**
+ * The permissions the Gateway API plugin documents (read Services, edit routes), as a ClusterRole
+ * bound to the controller's ServiceAccount. Cluster-scoped: no namespace, whatever the chart's.
+ */
+export function grantGatewayApiPluginAccess(scope: Construct, name: string, serviceAccount: string, namespace: string): void {
+  const role = new kplus.k8s.KubeClusterRole(scope, 'GatewayApiPluginRole', {
+    metadata: { name },
+    rules: [
+      { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes'], verbs: ['get', 'list', 'update', 'patch'] },
+    ],
+  });
+  const binding = new kplus.k8s.KubeClusterRoleBinding(scope, 'GatewayApiPluginBinding', {
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+  });
+  for (const obj of [role, binding]) {
+    if (obj.metadata.namespace) ApiObject.of(obj).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+}
+
 /** Properties of a `GatewayApiPlugin`. */
 export interface GatewayApiPluginProps {
   /**
@@ -82,7 +109,7 @@ export class GatewayApiPlugin extends Construct {
     const platform = props.platform ?? PluginPlatform.LINUX_AMD64;
     this.pluginEntry = {
       name: GATEWAY_API_PLUGIN,
-      location: props.location ?? `https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/${version}/gatewayapi-plugin-${platform}`,
+      location: props.location ?? gatewayApiPluginLocation(version, platform),
       ...(props.sha256 ? { sha256: props.sha256 } : {}),
     };
     this.configMap = new kplus.ConfigMap(this, 'Config', {
@@ -90,24 +117,7 @@ export class GatewayApiPlugin extends Construct {
       data: { trafficRouterPlugins: stringify([this.pluginEntry]) },
     });
     if (props.rbac ?? true) {
-      const name = 'argo-rollouts-gateway-api-plugin';
-      // The permissions the plugin documents: read Services, get and patch routes.
-      const role = new kplus.k8s.KubeClusterRole(this, 'ClusterRole', {
-        metadata: { name },
-        rules: [
-          { apiGroups: [''], resources: ['services'], verbs: ['get'] },
-          { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes'], verbs: ['get', 'list', 'update', 'patch'] },
-        ],
-      });
-      const binding = new kplus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'ServiceAccount', name: props.serviceAccountName ?? 'argo-rollouts', namespace }],
-      });
-      // Cluster-scoped: drop the namespace a chart gives every object.
-      for (const obj of [role, binding]) {
-        if (obj.metadata.namespace) ApiObject.of(obj).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-      }
+      grantGatewayApiPluginAccess(this, 'argo-rollouts-gateway-api-plugin', props.serviceAccountName ?? 'argo-rollouts', namespace);
     }
   }
 }
