@@ -15,7 +15,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   bundledDeps: ['yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21'],
-  devDeps: ['cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
+  devDeps: ['@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
   keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
   github: false,
   release: false,
@@ -26,6 +26,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     include: ['src/**/*.ts', 'imports/**/*.ts'],
   },
   jestOptions: {
+    // jest 30 and eslint-import-resolver-typescript 4 need unrs-resolver, whose non-linux-x64 optional
+    // binaries the registry here does not serve, so `npm ci` would refuse the lock file.
+    jestVersion: '^29',
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
@@ -41,6 +44,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['dist/', '/bench-results/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/'] },
 });
+
+// projen's eslint asks for any version; 4.x needs unrs-resolver (see jestVersion above).
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
 
 // Generated CRD bindings and JSON schemas (imports/) come from ../shared/crds; they are committed,
 // so a clone without ../shared still builds and tests.
