@@ -14,6 +14,12 @@ import { schemas } from './support/synth';
 const examplesDir = path.join(__dirname, '..', 'examples');
 const examples = fs.readdirSync(examplesDir).filter((name) => fs.existsSync(path.join(examplesDir, name, 'main.ts'))).sort();
 
+/** Shapes of credentials that must never be written inline (Slack, GitHub, AWS, bearer/basic auth, URL userinfo). */
+const SECRET_PATTERNS = [
+  /xox[abposr]-[0-9A-Za-z-]{10,}/, /gh[pousr]_[0-9A-Za-z]{20,}/, /AKIA[0-9A-Z]{16}/, /^(Bearer|Basic) [A-Za-z0-9+/=._-]{8,}$/,
+  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/, /hooks\.slack\.com\/services\/T[0-9A-Z]+\//, /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+];
+
 function synthToFiles(name: string, addUnrelated = false): Map<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,6 +62,21 @@ describe.each(examples)('example %s', (name) => {
     expect(objects.length).toBeGreaterThan(0);
     const errors = objects.flatMap((o: any) => schemas.errors(o));
     expect(errors).toEqual([]);
+  });
+
+  test('no Secret value, token or password in any manifest', () => {
+    const objects = [...first.values()].flatMap((text) => YAML.parseAllDocuments(text).map((d) => d.toJSON())).filter((o) => o);
+    expect(objects.filter((o: any) => o.kind === 'Secret' && (o.data || o.stringData))).toEqual([]);
+    const leaks: string[] = [];
+    const walk = (value: any, at: string) => {
+      if (typeof value === 'string') {
+        if (SECRET_PATTERNS.some((p) => p.test(value))) leaks.push(`${at}: ${value.slice(0, 60)}`);
+      } else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) walk(v, `${at}/${k}`);
+      }
+    };
+    objects.forEach((o: any) => walk(o, `${o.kind}/${o.metadata?.name}`));
+    expect(leaks).toEqual([]);
   });
 
   test('adding an unrelated service changes no other file', () => {
