@@ -1,4 +1,5 @@
 import { conditionError, evaluateCondition, MeasurementPhase, measurementPhase, ResultType } from '../src';
+import { promqlSyntaxError } from '../src/analysis/promql';
 
 describe('condition subset evaluator (controller semantics)', () => {
   test('result[0] on an empty result is an error, as in the controller ("metric result is nil or empty")', () => {
@@ -38,5 +39,14 @@ describe('condition subset evaluator (controller semantics)', () => {
     expect(conditionError('result[0]', ResultType.VECTOR)).toMatch(/expected bool, but got number/);
     expect(conditionError('result[0] < 1 &&', ResultType.VECTOR)).toMatch(/unexpected end/);
     expect(conditionError('isNaN(result) || result[0] > 1', ResultType.VECTOR)).toMatch(/isNaN needs number, got vector/);
+  });
+});
+
+describe('promqlSyntaxError caches by query shape without hiding errors', () => {
+  test('same shape with other label values: valid; broken string or structure: an error', () => {
+    expect(promqlSyntaxError('sum(rate(http_requests_total{service="a",code=~"5.."}[2m]))')).toBeUndefined();
+    expect(promqlSyntaxError('sum(rate(http_requests_total{service="b\\"c",code=~"4.."}[2m]))')).toBeUndefined();
+    expect(promqlSyntaxError('sum(rate(http_requests_total{service="b,code=~"4.."}[2m]))')).toMatch(/^syntax error at character/);
+    expect(promqlSyntaxError('sum(rate(http_requests_total{service="a",code=~"5.."}[2m])')).toMatch(/^syntax error at character/);
   });
 });
