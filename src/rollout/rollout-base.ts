@@ -131,6 +131,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
   public abstract readonly routerMetrics?: RouterMetrics;
 
   protected readonly apiObject: ApiObject;
+  /** What the last render of the spec broke (set by the lazy spec). */
+  private renderViolations: RuleViolation[] = [];
   private readonly progressDeadlineAbort: boolean;
   private readonly revisionHistoryLimit?: number;
   private readonly servicePorts?: kplus.ServicePort[];
@@ -140,7 +142,13 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     this.apiObject = new ApiObject(this, 'Resource', {
       ...Rollout.GVK,
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => this.renderSpec().spec }),
+      spec: Lazy.any({
+        produce: () => {
+          const { spec, violations } = this.renderSpec();
+          this.renderViolations = violations;
+          return spec;
+        },
+      }),
     });
     this.selectorLabels = props.selectorLabels ?? { 'app.kubernetes.io/name': this.name };
     if (Object.keys(this.selectorLabels).length === 0) {
@@ -237,10 +245,10 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
   }
 
   private validate(): RuleViolation[] {
-    const { violations } = this.renderSpec();
-    // The final object, JSON patches included, is what the controller will see.
+    // The final object, JSON patches included, is what the controller will see; rendering it also
+    // reports what the strategy's analyses and steps break.
     const spec = this.apiObject.toJson().spec;
-    return [...validateRolloutSpec(spec), ...violations, ...this.validateWorkloadRef(spec), ...this._validateReferences(spec, this.podLabels(spec))];
+    return [...validateRolloutSpec(spec), ...this.renderViolations, ...this.validateWorkloadRef(spec), ...this._validateReferences(spec, this.podLabels(spec))];
   }
 
   /** The labels of the pods the rollout runs: its template's, or the referenced Deployment's. */
