@@ -248,7 +248,10 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     // The final object, JSON patches included, is what the controller will see; rendering it also
     // reports what the strategy's analyses and steps break.
     const spec = this.apiObject.toJson().spec;
-    return [...validateRolloutSpec(spec), ...this.renderViolations, ...this.validateWorkloadRef(spec), ...this._validateReferences(spec, this.podLabels(spec))];
+    return [
+      ...validateRolloutSpec(spec), ...this.renderViolations, ...this.validateWorkloadRef(spec),
+      ...this._validateReferences(spec, this.podLabels(spec)),
+    ];
   }
 
   /** The labels of the pods the rollout runs: its template's, or the referenced Deployment's. */
