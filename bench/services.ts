@@ -59,7 +59,7 @@ interface Measurement {
 }
 
 /** Builds and synthesises one app (construction included in the time), returning objects written. */
-function measure(kind: Kind, services: number, useProgressiveApp: boolean): Measurement {
+function measure(kind: Kind, services: number): Measurement {
   const outdir = fs.mkdtempSync(path.join(outdirRoot, `bench-${kind}-`));
   let peak = 0;
   const sample = () => { peak = Math.max(peak, process.memoryUsage().heapUsed); };
@@ -83,7 +83,7 @@ function measure(kind: Kind, services: number, useProgressiveApp: boolean): Meas
       sample();
       return { kind, services, objects, ms: performance.now() - begin, peakHeapMiB: peak / 2 ** 20 };
     }
-    const app = useProgressiveApp ? new ProgressiveApp({ outdir }) : new App({ outdir });
+    const app = new ProgressiveApp({ outdir });
     (kind === 'ours' ? addFullServices : addServiceCharts)(app, services);
     app.synth();
     const ms = performance.now() - start;
@@ -111,7 +111,7 @@ function inChild(kind: Kind, services: number): Measurement {
 function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    const m = measure(args[1] as Kind, Number(args[2]), true);
+    const m = measure(args[1] as Kind, Number(args[2]));
     process.stdout.write(JSON.stringify(m) + '\n');
     return;
   }

@@ -53,19 +53,19 @@ test('there is an example per seed team so far', () => {
 
 describe.each(examples)('example %s', (name) => {
   let first: Map<string, string>;
+  let objects: any[];
   beforeAll(() => {
     first = synthToFiles(name);
+    objects = [...first.values()].flatMap((text) => YAML.parseAllDocuments(text).map((d) => d.toJSON())).filter((o) => o);
   });
 
   test('synthesises objects that are valid against their schemas', () => {
-    const objects = [...first.values()].flatMap((text) => YAML.parseAllDocuments(text).map((d) => d.toJSON())).filter((o) => o);
     expect(objects.length).toBeGreaterThan(0);
     const errors = objects.flatMap((o: any) => schemas.errors(o));
     expect(errors).toEqual([]);
   });
 
   test('no Secret value, token or password in any manifest', () => {
-    const objects = [...first.values()].flatMap((text) => YAML.parseAllDocuments(text).map((d) => d.toJSON())).filter((o) => o);
     expect(objects.filter((o: any) => o.kind === 'Secret' && (o.data || o.stringData))).toEqual([]);
     const leaks: string[] = [];
     const walk = (value: any, at: string) => {

@@ -84,7 +84,6 @@ function structural(schema: any): any {
     if (!s || typeof s !== 'object') return s;
     const out: any = {};
     for (const [k, v] of Object.entries(s)) {
-      if (k === 'x-kubernetes-int-or-string') continue;
       if (k.startsWith('x-kubernetes-')) continue;
       if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as any).map(([p, ps]) => [p, walk(ps)]));
       else if (k === 'items' || k === 'additionalProperties' || k === 'not') out[k] = typeof v === 'object' ? walk(v) : v;
@@ -93,13 +92,11 @@ function structural(schema: any): any {
     }
     if (s['x-kubernetes-int-or-string']) {
       delete out.type;
-      out.anyOf = [...(out.anyOf ?? []).map((x: any) => x), { type: 'integer' }, { type: 'string' }];
-      if (out.anyOf.length > 2) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+      out.anyOf = [{ type: 'integer' }, { type: 'string' }];
     }
     if (s.type === 'object' && s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) {
       out.additionalProperties = false;
     }
-    // In a CRD, properties listed in oneOf/anyOf branches only constrain which fields are set.
     return out;
   };
   const root = walk(schema);
