@@ -41,6 +41,11 @@ describe('dashboard JSON', () => {
       const { json, construct } = dashboard({}, router);
       const queries = construct.queries;
       expect(queries.length).toBeGreaterThan(20);
+      // the queries are those of the JSON in the ConfigMap
+      expect(queries).toEqual([
+        ...json.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr)),
+        ...json.templating.list.filter((v: any) => v.type === 'query').map((v: any) => v.query),
+      ]);
       for (const query of queries) {
         const substituted = substituteGrafanaVariables(query);
         expect(substituted).not.toMatch(/\$/);
@@ -170,8 +175,12 @@ describe('errors', () => {
   test('a ConfigMap over 1 MiB fails synth', () => {
     const chart = testChart(NS);
     const d = new RolloutDashboard(chart, 'dashboard', { rollout: rollout(chart) });
-    d.configMap.addData('padding.txt', 'x'.repeat(1024 * 1024));
-    expect(validationErrors(chart.node.root as any)).toEqual([expect.stringMatching(/data\.backend-rollout\.json: the dashboard ConfigMap is \d+ bytes, over the 1 MiB ConfigMap limit/)]);
+    const dashboardBytes = Buffer.byteLength(d.configMap.data[d.fileName]);
+    // the API server's count: the data values' bytes, at most 1048576
+    d.configMap.addData('padding.txt', 'x'.repeat(1024 * 1024 - dashboardBytes));
+    expect(validationErrors(chart.node.root as any)).toEqual([]);
+    d.configMap.addData('one-more.txt', 'x');
+    expect(validationErrors(chart.node.root as any)).toEqual([expect.stringMatching(/data\.backend-rollout\.json: the dashboard ConfigMap is 1048577 bytes, over the 1 MiB ConfigMap limit/)]);
   });
 
   test('a query that does not parse fails synth', () => {
@@ -180,6 +189,7 @@ describe('errors', () => {
     const json = d.dashboard;
     json.panels.find((p: any) => p.title === 'Replicas').targets[0].expr = 'max(rollout_info_replicas_desired';
     ApiObject.of(d.configMap).addJsonPatch(JsonPatch.replace(`/data/${d.fileName}`, JSON.stringify(json)));
+    expect(d.queries).toContain('max(rollout_info_replicas_desired');
     expect(validationErrors(chart.node.root as any)).toEqual([
       expect.stringMatching(/requestMetrics: data\.backend-rollout\.json: syntax error at character \d+: .* in max\(rollout_info_replicas_desired \(allowed: valid PromQL once Grafana variables are substituted\)/),
     ]);

@@ -10,6 +10,8 @@ const trickyStrings = [
   '.inf', '-.inf', '.NaN', '.nan', '190:20:30', '1:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '=', '<<',
   '---', '--- a', '...', '%YAML', 'a---', "it's", 'say "hi"', 'both \' and "', 'tab\there', 'back\\slash', 'uni ✓ code', 'emoji 🚀',
   'ctrl\u0001char', 'bell\u0007', 'nel\u0085', 'nbsp\u00a0', 'ls\u2028', 'del\u007f', 'cr\rhere', 'multi\nline', 'trailing\n', '\nleading',
+  'a\n\nb', 'a\n\n\nb', 'a\n  indented\nb', 'space \nat line end', 'key: value\n# hash\n- dash', '---\nmarker', '...\nend', 'a\n---\nb',
+  'tab\n\tindented', 'ends\n ', 'ends\n\n', ' lead\nx', '\tlead\nx', 'x\ny\t', '{\n "json": [1, "two"]\n}', 'crlf\r\nline', '"quoted"\nnext', '|\n>',
   'x'.repeat(1100), `${'k'.repeat(1030)}`, 'sum(rate(http_requests_total{status!~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
 ];
 
@@ -81,11 +83,11 @@ describe('ManifestYaml', () => {
     }
   });
 
-  test('writes the usual manifest directly: the library only renders its scalars, once each', () => {
+  test('writes the usual manifest directly: the library only renders its non-identifier scalars, once each', () => {
     const doc = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'web', labels: { app: 'web' } },
+      metadata: { name: 'web', labels: { 'app': 'web', 'enabled': 'yes' } },
       spec: { replicas: 2, template: { spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } },
     };
     const spy = jest.spyOn(Yaml, 'stringify');
@@ -94,23 +96,39 @@ describe('ManifestYaml', () => {
       yaml.stringify([doc, doc]);
       const rendered = spy.mock.calls.map((args) => args[0]);
       expect(spy.mock.calls.every((args) => args.length === 1 && typeof args[0] !== 'object')).toBe(true);
-      expect(new Set(rendered).size).toBe(rendered.length);
-      expect(rendered).toEqual(expect.arrayContaining(['apiVersion', 'web', 8080, 'containerPort']));
+      expect(rendered.sort()).toEqual([2, 8080, 'web:1', 'yes']);
     } finally {
       spy.mockRestore();
     }
   });
 
-  test('falls back per document: a multi-line string renders that document through the library only', () => {
-    const block = { kind: 'ConfigMap', data: { query: 'sum(rate(x[5m]))\n/ sum(rate(y[5m]))\n' } };
-    const plain = { kind: 'ConfigMap', data: { query: 'sum(rate(x[5m]))' } };
+  test('writes identifier-like strings plain exactly when the library does (5000 random ones)', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const fragments = ['y', 'Y', 'n', 'N', 'yes', 'No', 'ON', 'off', 'true', 'False', 'null', 'NULL', 'e', 'E', 'x', 'b', 'o', 'inf', 'nan',
+      '0', '1', '9', '_', '.', '/', '-', ':', '+', '~', '<<', 'a', 'Z'];
+    const yaml = new ManifestYaml();
+    for (let i = 0; i < 5000; i++) {
+      const s = Array.from({ length: 1 + random(4) }, () => fragments[random(fragments.length)]).join('');
+      const doc = { [s]: s, list: [s] };
+      expect(yaml.stringify([doc])).toBe(Yaml.stringify(doc));
+    }
+  });
+
+  test('writes a multi-line string as a literal block itself; falls back per document for one ending in a newline', () => {
+    const literal = { kind: 'ConfigMap', data: { 'dashboard.json': '{\n "panels": []\n}', 'list': ['a\n\nb'] } };
+    const clipped = { kind: 'ConfigMap', data: { query: 'sum(rate(x[5m]))\n/ sum(rate(y[5m]))\n' } };
     const spy = jest.spyOn(Yaml, 'stringify');
     try {
-      const out = new ManifestYaml().stringify([plain, block]);
-      expect(spy.mock.calls.filter((args) => args[0] === block)).toHaveLength(1);
-      expect(spy.mock.calls.filter((args) => args[0] === plain)).toHaveLength(0);
+      const out = new ManifestYaml().stringify([literal, clipped]);
+      expect(spy.mock.calls.filter((args) => args[0] === clipped)).toHaveLength(1);
+      expect(spy.mock.calls.filter((args) => args[0] === literal)).toHaveLength(0);
       spy.mockRestore();
-      expect(out).toBe(Yaml.stringify(plain, block));
+      expect(out).toBe(Yaml.stringify(literal, clipped));
+      expect(out).toContain('dashboard.json: |-\n    {\n     "panels": []\n    }\n  list:\n    - |-\n      a\n\n      b\n');
       expect(out).toContain('query: |\n');
     } finally {
       spy.mockRestore();

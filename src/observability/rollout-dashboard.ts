@@ -15,7 +15,7 @@ import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/re
 import type { IRollout } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
-/** The size limit of a ConfigMap (etcd's 1 MiB request limit). */
+/** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
 
 /** Properties of a `RolloutDashboard`. */
@@ -119,6 +119,8 @@ export class RolloutDashboard extends Construct {
   public readonly uid: string;
   /** The ConfigMap key of the dashboard JSON. */
   public readonly fileName: string;
+  /** The queries of the dashboard JSON last read (the built one until a patch changes it). */
+  private parsedQueries: { json: string; queries: string[] };
 
   constructor(scope: Construct, id: string, props: RolloutDashboardProps) {
     super(scope, id);
@@ -155,6 +157,7 @@ export class RolloutDashboard extends Construct {
       },
       data: { [this.fileName]: JSON.stringify(dashboard, undefined, 1) },
     });
+    this.parsedQueries = { json: this.configMap.data[this.fileName], queries: dashboardQueries(dashboard) };
     addRuleValidation(this, () => this.validate());
   }
 
@@ -165,16 +168,16 @@ export class RolloutDashboard extends Construct {
 
   /** Every PromQL query of the dashboard (panel targets and variable queries), as in the ConfigMap. */
   public get queries(): string[] {
-    const dashboard = this.dashboard;
-    const targets = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
-    const variables = dashboard.templating.list.filter((v: any) => v.type === 'query').map((v: any) => v.query);
-    return [...targets, ...variables];
+    const json = this.configMapData()[this.fileName];
+    if (json !== this.parsedQueries.json) this.parsedQueries = { json, queries: dashboardQueries(JSON.parse(json)) };
+    return [...this.parsedQueries.queries];
   }
 
   private validate(): RuleViolation[] {
     const violations: RuleViolation[] = [];
-    const bytes = Buffer.byteLength(JSON.stringify(this.configMapData()));
-    if (bytes >= CONFIG_MAP_MAX_BYTES) {
+    // counted as the API server does: the bytes of the data values
+    const bytes = Object.values(this.configMapData()).reduce((sum, value) => sum + Buffer.byteLength(value), 0);
+    if (bytes > CONFIG_MAP_MAX_BYTES) {
       violations.push({ property: 'rollout', field: `data.${this.fileName}`, message: `the dashboard ConfigMap is ${bytes} bytes, over the 1 MiB ConfigMap limit`, allowed: 'less than 1048576 bytes' });
     }
     for (const query of this.queries) {
@@ -187,6 +190,13 @@ export class RolloutDashboard extends Construct {
   private configMapData(): { [key: string]: string } {
     return ApiObject.of(this.configMap).toJson().data ?? {};
   }
+}
+
+/** The PromQL queries of a dashboard JSON: panel targets, then query variables. */
+function dashboardQueries(dashboard: any): string[] {
+  const targets = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+  const variables = dashboard.templating.list.filter((v: any) => v.type === 'query').map((v: any) => v.query);
+  return [...targets, ...variables];
 }
 
 /**

@@ -34,10 +34,12 @@ interface SynthesisPlan {
  * `App.synth()` would write. Nothing is written (not even the outdir) when any step fails.
  */
 export function synthesizeApp(app: App, recordConstructMetadata: boolean): void {
-  validateApp(app);
-  const hasDependentCharts = resolveDependencies(app);
-  const rendered = app.charts.map(renderChart);
-  const plan = planFiles(app, rendered, hasDependentCharts);
+  const { rendered, plan } = renderingEachObjectOnce(app, () => {
+    validateApp(app);
+    const hasDependentCharts = resolveDependencies(app);
+    const charts = app.charts.map(renderChart);
+    return { rendered: charts, plan: planFiles(app, charts, hasDependentCharts) };
+  });
 
   const yaml = new ManifestYaml();
   fs.mkdirSync(app.outdir, { recursive: true });
@@ -54,9 +56,40 @@ export function synthesizeApp(app: App, recordConstructMetadata: boolean): void 
 
 /** Every manifest of the app as one multi-document YAML string, as `App.synthYaml()` returns it. */
 export function synthesizeYaml(app: App): string {
-  resolveDependencies(app);
-  validateApp(app);
-  return new ManifestYaml().stringify(app.charts.flatMap((chart) => renderChart(chart).manifests));
+  const manifests = renderingEachObjectOnce(app, () => {
+    resolveDependencies(app);
+    validateApp(app);
+    return app.charts.flatMap((chart) => renderChart(chart).manifests);
+  });
+  return new ManifestYaml().stringify(manifests);
+}
+
+/**
+ * Runs `synthesis` with each API object's `toJson()` computed at most once: validations that read
+ * other objects' manifests (a traffic split reading its rollout, alerts reading its pauses) and the
+ * final write share one render. The app is complete once synthesis starts, so a render cannot
+ * change; renders are frozen so no reader can alter what is written.
+ */
+function renderingEachObjectOnce<T>(app: App, synthesis: () => T): T {
+  const objects = app.node.findAll().filter(ApiObject.isApiObject);
+  for (const object of objects) {
+    const render = object.toJson.bind(object);
+    let manifest: any;
+    Object.defineProperty(object, 'toJson', { configurable: true, value: () => manifest ??= deepFreeze(render()) });
+  }
+  try {
+    return synthesis();
+  } finally {
+    for (const object of objects) delete (object as any).toJson;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    Object.values(value).forEach(deepFreeze);
+  }
+  return value;
 }
 
 /** cdk8s `validate()`: every construct's validations, reported with their construct paths. */

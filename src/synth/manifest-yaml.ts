@@ -8,8 +8,12 @@ import { Yaml } from 'cdk8s';
  * and booleans is written directly in the block layout the `yaml` library uses (two-space
  * indent, sequences indented under their key, no line folding). Each scalar is rendered once by
  * `Yaml.stringify` itself and cached, so quoting (`"8080"`, `"true"`, `'a "b"'`) is the library's
- * own decision. Any other manifest (nulls, multi-line strings, objects repeated by reference,
- * non-plain objects, keys over 1024 characters) is rendered by `Yaml.stringify` unchanged.
+ * own decision (identifier-like strings that are not YAML 1.1 keywords are plain, written as
+ * they are). Multi-line string values (a dashboard's JSON, a long query) are written as the
+ * `|-` literal blocks the library writes for them, when they neither start nor end with
+ * whitespace and hold no control character. Any other manifest (nulls, other multi-line strings,
+ * objects repeated by reference, non-plain objects, keys over 1024 characters, a document that is
+ * a scalar) is rendered by `Yaml.stringify` unchanged.
  */
 export class ManifestYaml {
   /** Scalar → its single-line rendering, or `undefined` when it renders on several lines. */
@@ -18,14 +22,14 @@ export class ManifestYaml {
   /** The multi-document YAML of `docs`, byte-identical to `Yaml.stringify(...docs)`. */
   public stringify(docs: any[]): string {
     return docs.map((doc) => {
-      const block = doc === undefined ? undefined : this.node(doc, '', new Set());
+      const block = typeof doc === 'object' ? this.node(doc, '', new Set()) : undefined;
       return block === undefined ? Yaml.stringify(doc) : `${block}\n`;
     }).join('---\n');
   }
 
   /** A value in block layout at `indent`, or `undefined` when it needs the library. */
   private node(value: unknown, indent: string, seen: Set<object>): string | undefined {
-    if (typeof value !== 'object') return this.scalar(value);
+    if (typeof value !== 'object') return this.scalar(value) ?? literalBlock(value, indent);
     if (value === null || seen.has(value)) return undefined;
     seen.add(value);
     const inner = `${indent}  `;
@@ -64,11 +68,34 @@ export class ManifestYaml {
     if (this.scalars.has(value)) return this.scalars.get(value);
     let rendered: string | undefined;
     const type = typeof value;
-    if ((type === 'string' && !(value as string).includes('\n')) || type === 'number' || type === 'boolean') {
+    if (type === 'string' && IDENTIFIER.test(value as string) && !YAML_1_1_KEYWORD.test(value as string)) {
+      rendered = value as string;
+    } else if ((type === 'string' && !(value as string).includes('\n')) || type === 'number' || type === 'boolean') {
       const yaml = Yaml.stringify(value);
       rendered = yaml.indexOf('\n') === yaml.length - 1 ? yaml.slice(0, -1) : undefined;
     }
     this.scalars.set(value, rendered);
     return rendered;
   }
+}
+
+/**
+ * Strings the library writes plain, unquoted, in YAML 1.1: a letter, then letters, digits, `_`, `.`,
+ * `/` and `-` (no indicator, space or colon; not a number, date or `.inf`), unless a keyword.
+ */
+const IDENTIFIER = /^[A-Za-z][\w./-]*$/;
+const YAML_1_1_KEYWORD = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
+
+/** Characters the library writes double-quoted (control characters, unpaired surrogates), and `\r`. */
+const NEEDS_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const EDGE_WHITESPACE = /^[\t\n ]|[\t\n ]$/;
+
+/**
+ * A multi-line string as the library writes it as a map value or list item (lineWidth 0, so a
+ * literal block, strip chomping, every line after a run of newlines indented by `indent`), or
+ * `undefined` for a string it writes otherwise (quoted, indentation or keep/clip indicators).
+ */
+function literalBlock(value: unknown, indent: string): string | undefined {
+  if (typeof value !== 'string' || !value.includes('\n') || EDGE_WHITESPACE.test(value) || NEEDS_QUOTES.test(value)) return undefined;
+  return `|-\n${indent}${value.replace(/\n+/g, (newlines) => newlines + indent)}`;
 }
