@@ -83,11 +83,11 @@ describe('ManifestYaml', () => {
     }
   });
 
-  test('writes the usual manifest directly: the library only renders its non-identifier scalars, once each', () => {
+  test('writes the usual manifest directly: the library only renders the scalars that may need quotes, once each', () => {
     const doc = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'web', labels: { 'app': 'web', 'enabled': 'yes' } },
+      metadata: { name: 'web', labels: { 'app': 'web', 'enabled': 'yes' }, annotations: { note: 'a: b', other: 'a plain sentence' } },
       spec: { replicas: 2, template: { spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } },
     };
     const spy = jest.spyOn(Yaml, 'stringify');
@@ -96,23 +96,24 @@ describe('ManifestYaml', () => {
       yaml.stringify([doc, doc]);
       const rendered = spy.mock.calls.map((args) => args[0]);
       expect(spy.mock.calls.every((args) => args.length === 1 && typeof args[0] !== 'object')).toBe(true);
-      expect(rendered.sort()).toEqual([2, 8080, 'web:1', 'yes']);
+      expect(rendered.sort()).toEqual([2, 8080, 'a: b', 'yes']);
     } finally {
       spy.mockRestore();
     }
   });
 
-  test('writes identifier-like strings plain exactly when the library does (5000 random ones)', () => {
+  test('writes strings plain exactly when the library does (20000 random ones)', () => {
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
     const fragments = ['y', 'Y', 'n', 'N', 'yes', 'No', 'ON', 'off', 'true', 'False', 'null', 'NULL', 'e', 'E', 'x', 'b', 'o', 'inf', 'nan',
-      '0', '1', '9', '_', '.', '/', '-', ':', '+', '~', '<<', 'a', 'Z'];
+      '0', '1', '9', '_', '.', '/', '-', ':', '+', '~', '<<', 'a', 'Z', ' ', '  ', '#', ': ', ' #', '"', "'", ',', '[', ']', '{', '}', '&',
+      '*', '!', '|', '>', '%', '@', '`', '\\', '=', '?', '\t', '---', '...', '\u00e9', '\u00a0'];
     const yaml = new ManifestYaml();
-    for (let i = 0; i < 5000; i++) {
-      const s = Array.from({ length: 1 + random(4) }, () => fragments[random(fragments.length)]).join('');
+    for (let i = 0; i < 20000; i++) {
+      const s = Array.from({ length: 1 + random(5) }, () => fragments[random(fragments.length)]).join('');
       const doc = { [s]: s, list: [s] };
       expect(yaml.stringify([doc])).toBe(Yaml.stringify(doc));
     }

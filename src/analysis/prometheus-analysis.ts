@@ -80,10 +80,14 @@ export interface PrometheusAnalysisProps extends AnalysisTemplateBaseProps, Metr
 export class PrometheusAnalysis extends AnalysisTemplateBase {
   private readonly props: PrometheusAnalysisProps;
   private readonly users = new Map<IRollout, RequestMetrics>();
+  /** The spec rendered for each source of request metrics (props are fixed once constructed). */
+  private readonly specs = new Map<RequestMetrics, any>();
+  private readonly applicationMetrics: RequestMetrics;
 
   constructor(scope: Construct, id: string, props: PrometheusAnalysisProps) {
     super(scope, id, props);
     this.props = props;
+    this.applicationMetrics = RequestMetrics.application(props.applicationMetrics);
     if (props.address !== undefined && !/^https?:\/\/[^\s/]+/.test(props.address)) {
       throwViolation(this, { property: 'address', field: 'spec.metrics[].provider.prometheus.address', message: 'prometheus address is not is url format', allowed: 'an http(s) URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090' });
     }
@@ -120,7 +124,7 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
   }
 
   protected renderSpec(): any {
-    return this.render(this.props.requestMetrics ?? [...this.users.values()][0] ?? RequestMetrics.application(this.props.applicationMetrics));
+    return this.render(this.props.requestMetrics ?? [...this.users.values()][0] ?? this.applicationMetrics);
   }
 
   protected validateSpec(spec: any): RuleViolation[] {
@@ -148,6 +152,11 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
   }
 
   private render(requestMetrics: RequestMetrics): any {
+    if (!this.specs.has(requestMetrics)) this.specs.set(requestMetrics, this.renderFor(requestMetrics));
+    return this.specs.get(requestMetrics);
+  }
+
+  private renderFor(requestMetrics: RequestMetrics): any {
     const p = this.props;
     const context = { requestMetrics, target: QueryTarget.analysisArgs(), window: p.window ?? Duration.minutes(2) };
     const headers = (p.headers ?? []).map((h) => h._render('prometheus-header'));

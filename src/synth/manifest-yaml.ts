@@ -1,22 +1,24 @@
 import { Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
 
 /**
- * Renders manifests exactly as cdk8s `Yaml.stringify(...docs)` does, about ten times faster on
+ * Renders manifests exactly as cdk8s `Yaml.stringify(...docs)` does, several times faster on
  * the usual Kubernetes manifest.
  *
- * A manifest made of non-empty maps and lists, empty `{}`/`[]`, and single-line strings, numbers
- * and booleans is written directly in the block layout the `yaml` library uses (two-space
- * indent, sequences indented under their key, no line folding). Each scalar is rendered once by
- * `Yaml.stringify` itself and cached, so quoting (`"8080"`, `"true"`, `'a "b"'`) is the library's
- * own decision (identifier-like strings that are not YAML 1.1 keywords are plain, written as
- * they are). Multi-line string values (a dashboard's JSON, a long query) are written as the
- * `|-` literal blocks the library writes for them, when they neither start nor end with
- * whitespace and hold no control character. Any other manifest (nulls, other multi-line strings,
- * objects repeated by reference, non-plain objects, keys over 1024 characters, a document that is
- * a scalar) is rendered by `Yaml.stringify` unchanged.
+ * Maps, lists, empty `{}`/`[]` and scalars are written directly in the block layout the `yaml`
+ * library uses (two-space indent, sequences indented under their key, no line folding):
+ * - strings the library surely writes plain (names, images, most queries) as they are;
+ * - multi-line strings (a dashboard's JSON) as the `|-` literal block the library writes, when
+ *   they neither start nor end with whitespace and hold no control character;
+ * - any other string, number or boolean as `Yaml.stringify` renders it alone (cached), so quoting
+ *   (`"8080"`, `"true"`, `'a: b'`) is the library's own decision.
+ *
+ * A document holding anything else (nulls, other multi-line strings, objects repeated by
+ * reference, non-plain objects, keys over 1024 characters) or that is a scalar is rendered by
+ * `Yaml.stringify` unchanged.
  */
 export class ManifestYaml {
-  /** Scalar → its single-line rendering, or `undefined` when it renders on several lines. */
+  /** Scalar the library renders → its single-line rendering, or `undefined` when it renders on several lines. */
   private readonly scalars = new Map<unknown, string | undefined>();
 
   /** The multi-document YAML of `docs`, byte-identical to `Yaml.stringify(...docs)`. */
@@ -64,13 +66,12 @@ export class ManifestYaml {
    * single-line scalars render the same as a document, a key or a value (lineWidth 0: no folding).
    */
   private scalar(value: unknown): string | undefined {
+    if (typeof value === 'string' && isPlain(value)) return value;
     if (Object.is(value, -0)) return undefined; // a Map key would confuse it with 0
     if (this.scalars.has(value)) return this.scalars.get(value);
     let rendered: string | undefined;
     const type = typeof value;
-    if (type === 'string' && IDENTIFIER.test(value as string) && !YAML_1_1_KEYWORD.test(value as string)) {
-      rendered = value as string;
-    } else if ((type === 'string' && !(value as string).includes('\n')) || type === 'number' || type === 'boolean') {
+    if ((type === 'string' && !(value as string).includes('\n')) || type === 'number' || type === 'boolean') {
       const yaml = Yaml.stringify(value);
       rendered = yaml.indexOf('\n') === yaml.length - 1 ? yaml.slice(0, -1) : undefined;
     }
@@ -80,15 +81,22 @@ export class ManifestYaml {
 }
 
 /**
- * Strings the library writes plain, unquoted, in YAML 1.1: a letter, then letters, digits, `_`, `.`,
- * `/` and `-` (no indicator, space or colon; not a number, date or `.inf`), unless a keyword.
+ * Strings the library writes plain, unquoted: printable ASCII starting with a letter (so no
+ * indicator), not holding `: ` or ` #`, not ending with a space or colon, and not read back as
+ * another type by a YAML 1.1 tag (`yes`, `null`, `e3`...; the library's own tag tests).
  */
-const IDENTIFIER = /^[A-Za-z][\w./-]*$/;
-const YAML_1_1_KEYWORD = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
+const PLAIN_TEXT = /^[A-Za-z][\x20-\x7e]*$/;
+const NOT_PLAIN = /: | #|[ :]$/;
+const OTHER_TYPES = (new YAML.Document(null, { version: '1.1' }).schema.tags as Array<{ default?: unknown; tag: string; test?: RegExp }>)
+  .filter((tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test)
+  .map((tag) => tag.test!);
+/** Only booleans (at most 5 letters), nulls and exponent floats (`e3`) start with a letter. */
+const mayBeOtherType = (value: string) => value.length <= 5 || value[0] === 'e' || value[0] === 'E';
+const isPlain = (value: string) => PLAIN_TEXT.test(value) && !NOT_PLAIN.test(value) && !(mayBeOtherType(value) && OTHER_TYPES.some((test) => test.test(value)));
 
 /** Characters the library writes double-quoted (control characters, unpaired surrogates), and `\r`. */
 const NEEDS_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
-const EDGE_WHITESPACE = /^[\t\n ]|[\t\n ]$/;
+const isWhitespace = (char: string) => char === ' ' || char === '\n' || char === '\t';
 
 /**
  * A multi-line string as the library writes it as a map value or list item (lineWidth 0, so a
@@ -96,6 +104,6 @@ const EDGE_WHITESPACE = /^[\t\n ]|[\t\n ]$/;
  * `undefined` for a string it writes otherwise (quoted, indentation or keep/clip indicators).
  */
 function literalBlock(value: unknown, indent: string): string | undefined {
-  if (typeof value !== 'string' || !value.includes('\n') || EDGE_WHITESPACE.test(value) || NEEDS_QUOTES.test(value)) return undefined;
-  return `|-\n${indent}${value.replace(/\n+/g, (newlines) => newlines + indent)}`;
+  if (typeof value !== 'string' || !value.includes('\n') || isWhitespace(value[0]) || isWhitespace(value[value.length - 1]) || NEEDS_QUOTES.test(value)) return undefined;
+  return `|-\n${indent}${value.replace(/\n+/g, `$&${indent}`)}`;
 }
