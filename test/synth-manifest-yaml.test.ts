@@ -87,7 +87,7 @@ describe('ManifestYaml', () => {
     const doc = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'web', labels: { 'app': 'web', 'enabled': 'yes' }, annotations: { note: 'a: b', other: 'a plain sentence' } },
+      metadata: { name: 'web', labels: { app: 'web', enabled: 'yes' }, annotations: { note: 'a: b', other: 'a plain sentence' } },
       spec: { replicas: 2, template: { spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } },
     };
     const spy = jest.spyOn(Yaml, 'stringify');

@@ -66,19 +66,25 @@ export class ManifestYaml {
    * single-line scalars render the same as a document, a key or a value (lineWidth 0: no folding).
    */
   private scalar(value: unknown): string | undefined {
-    if (typeof value === 'string' && isPlain(value)) return value;
-    if (Object.is(value, -0)) return undefined; // a Map key would confuse it with 0
-    if (this.scalars.has(value)) return this.scalars.get(value);
-    let rendered: string | undefined;
     const type = typeof value;
-    if ((type === 'string' && !(value as string).includes('\n')) || type === 'number' || type === 'boolean') {
-      const yaml = Yaml.stringify(value);
-      rendered = yaml.indexOf('\n') === yaml.length - 1 ? yaml.slice(0, -1) : undefined;
+    if (type === 'string') {
+      if (isPlain(value as string)) return value as string;
+      if ((value as string).includes('\n')) return undefined;
+    } else if ((type !== 'number' && type !== 'boolean') || Object.is(value, -0)) {
+      return undefined; // -0: a Map key would confuse it with 0
     }
-    this.scalars.set(value, rendered);
+    // V8 hashes strings over 16383 characters by their length only: caching those would make
+    // every lookup compare them all (quadratic in the app's size), and they seldom repeat anyway
+    const cached = type !== 'string' || (value as string).length <= MAX_CACHED_LENGTH;
+    if (cached && this.scalars.has(value)) return this.scalars.get(value);
+    const yaml = Yaml.stringify(value);
+    const rendered = yaml.indexOf('\n') === yaml.length - 1 ? yaml.slice(0, -1) : undefined;
+    if (cached) this.scalars.set(value, rendered);
     return rendered;
   }
 }
+
+const MAX_CACHED_LENGTH = 1024;
 
 /**
  * Strings the library writes plain, unquoted: printable ASCII starting with a letter (so no
