@@ -98,7 +98,8 @@ const OTHER_TYPES = (new YAML.Document(null, { version: '1.1' }).schema.tags as 
   .map((tag) => tag.test!);
 /** Only booleans (at most 5 letters), nulls and exponent floats (`e3`) start with a letter. */
 const mayBeOtherType = (value: string) => value.length <= 5 || value[0] === 'e' || value[0] === 'E';
-const isPlain = (value: string) => PLAIN_TEXT.test(value) && !NOT_PLAIN.test(value) && !(mayBeOtherType(value) && OTHER_TYPES.some((test) => test.test(value)));
+const isPlain = (value: string) =>
+  PLAIN_TEXT.test(value) && !NOT_PLAIN.test(value) && !(mayBeOtherType(value) && OTHER_TYPES.some((test) => test.test(value)));
 
 /** Characters the library writes double-quoted (control characters, unpaired surrogates), and `\r`. */
 const NEEDS_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
@@ -110,6 +111,7 @@ const isWhitespace = (char: string) => char === ' ' || char === '\n' || char ===
  * `undefined` for a string it writes otherwise (quoted, indentation or keep/clip indicators).
  */
 function literalBlock(value: unknown, indent: string): string | undefined {
-  if (typeof value !== 'string' || !value.includes('\n') || isWhitespace(value[0]) || isWhitespace(value[value.length - 1]) || NEEDS_QUOTES.test(value)) return undefined;
+  if (typeof value !== 'string' || !value.includes('\n')) return undefined;
+  if (isWhitespace(value[0]) || isWhitespace(value[value.length - 1]) || NEEDS_QUOTES.test(value)) return undefined;
   return `|-\n${indent}${value.replace(/\n+/g, `$&${indent}`)}`;
 }
