@@ -320,3 +320,33 @@ describe('validation', () => {
     expect(count(new App({ outdir: tmpdir() }))).toBe(10 * 11);
   });
 });
+
+describe('each object rendered once', () => {
+  const examplesDir = path.join(__dirname, '..', 'examples');
+
+  test('validations and writing share one frozen render per API object; toJson() is itself again after synth', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildApp } = require(path.join(examplesDir, 'seed-000-aragora', 'main.ts'));
+    const app: App = buildApp(tmpdir());
+    const objects = app.node.findAll().filter(ApiObject.isApiObject);
+    const renders = new Map<ApiObject, number>();
+    const original = ApiObject.prototype.toJson;
+    let frozen = true;
+    ApiObject.prototype.toJson = function (this: ApiObject) {
+      renders.set(this, (renders.get(this) ?? 0) + 1);
+      return original.call(this);
+    };
+    try {
+      const reader = objects.find((o) => o.kind === 'Rollout')!;
+      reader.node.addValidation({ validate: () => { frozen = Object.isFrozen(reader.toJson().spec.template); return []; } });
+      synthesizeApp(app, false); // ProgressiveApp.synth(), whatever class the example builds
+    } finally {
+      ApiObject.prototype.toJson = original;
+    }
+    expect(objects.length).toBeGreaterThan(5);
+    expect(objects.filter((o) => renders.get(o) !== 1).map((o) => `${o.kind}/${o.name}: ${renders.get(o)}`)).toEqual([]);
+    expect(frozen).toBe(true);
+    expect(Object.hasOwn(objects[0], 'toJson')).toBe(false);
+    expect(Object.isFrozen(objects[0].toJson())).toBe(false);
+  });
+});
