@@ -350,3 +350,14 @@ describe('each object rendered once', () => {
     expect(Object.isFrozen(objects[0].toJson())).toBe(false);
   });
 });
+
+test('an object whose own toJson is an instance property gets it back after synth', () => {
+  const app = new ProgressiveApp({ outdir: tmpdir() });
+  const chart = new Chart(app, 'c');
+  const object = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
+  const ownToJson = () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'own' } });
+  Object.defineProperty(object, 'toJson', { configurable: true, writable: true, value: ownToJson });
+  app.synth();
+  expect(object.toJson).toBe(ownToJson);
+  expect(fs.readFileSync(path.join(app.outdir, 'c.k8s.yaml'), 'utf8')).toContain('name: own');
+});

@@ -72,6 +72,7 @@ export function synthesizeYaml(app: App): string {
  */
 function renderingEachObjectOnce<T>(app: App, synthesis: () => T): T {
   const objects = app.node.findAll().filter(ApiObject.isApiObject);
+  const own = objects.map((object) => Object.getOwnPropertyDescriptor(object, 'toJson'));
   for (const object of objects) {
     const render = object.toJson.bind(object);
     let manifest: any;
@@ -80,7 +81,7 @@ function renderingEachObjectOnce<T>(app: App, synthesis: () => T): T {
   try {
     return synthesis();
   } finally {
-    for (const object of objects) delete (object as any).toJson;
+    objects.forEach((object, i) => (own[i] ? Object.defineProperty(object, 'toJson', own[i]!) : delete (object as any).toJson));
   }
 }
 
