@@ -15,7 +15,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   bundledDeps: ['yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21'],
-  devDeps: ['jest-util@^29', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
+  devDeps: ['jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
   keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
   github: false,
   release: false,
