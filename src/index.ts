@@ -6,3 +6,6 @@ export * from './rollout';
 export * from './synth';
 export * from './traffic';
 export * from './validation';
+
+// --- preflight: run a release's analyses against a real Prometheus ---
+export * from './preflight';

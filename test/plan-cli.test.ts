@@ -161,7 +161,7 @@ describe('usage: exit code 2', () => {
     [['plan', 'x', '--format', 'html'], '--format html: unknown format (allowed: text, markdown, json)'],
     [['plan', 'x', '--svg'], '--svg needs a value'],
     [['plan', 'x', '--colour'], 'unknown option --colour'],
-    [['draw', 'x'], 'unknown command "draw" (allowed: plan)'],
+    [['draw', 'x'], 'unknown command "draw" (allowed: plan, preflight)'],
   ])('%j', (argv, message) => {
     const { code, out, err } = run(...argv);
     expect(code).toBe(2);

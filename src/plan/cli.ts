@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import { TemplateIndex } from './analysis-checks';
+import { preflightMain } from '../preflight/preflight-cli';
 import { ManifestError, ManifestObject, readManifests } from './manifest-files';
 import { PlanError } from './plan-error';
 import { RolloutPlan } from './rollout-plan';
 import { RolloutPlans } from './rollout-plans';
 
 const USAGE = `usage: cdk8s-argo-rollouts plan <dir-or-file...> [--format text|markdown|json] [--svg FILE]
+       cdk8s-argo-rollouts preflight <dir-or-file...> --prometheus URL (see preflight --help)
 
 Prints the plan of every Rollout in the given YAML/JSON files (directories are searched for
 .yaml, .yml and .json files): each step with its traffic weight, pause, analyses and routes,
@@ -62,7 +64,7 @@ export function main(argv: string[], io: CliOutput = { out: (t) => process.stdou
 
 function parseArgs(argv: string[]): PlanCommand {
   const [command, ...rest] = argv;
-  if (command !== 'plan') throw new UsageError(`unknown command "${command}" (allowed: plan)`);
+  if (command !== 'plan') throw new UsageError(`unknown command "${command}" (allowed: plan, preflight)`);
   const paths: string[] = [];
   let format = 'text';
   let svg: string | undefined;
@@ -115,4 +117,11 @@ function writeSvg(file: string, svg: string): void {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'preflight') {
+    void preflightMain(argv.slice(1), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => { process.exitCode = code; });
+  } else {
+    process.exitCode = main(argv);
+  }
+}

@@ -1,0 +1,1 @@
+export { Preflight, PreflightOptions, PreflightOutcome, PreflightReport, PreflightResult } from './preflight';
