@@ -4,6 +4,8 @@ import { matcherText, PromqlQuery } from './promql-tree';
 
 /** One metric of one analysis of one rollout, with its query resolved as the rollout passes the arguments. */
 export interface PreflightCheck {
+  /** Which Rollout of the input (two inputs may hold rollouts of the same name). */
+  readonly rolloutIndex: number;
   readonly rollout: string;
   readonly analysis: string;
   readonly template: string;
@@ -28,10 +30,10 @@ const HASH_REGEX = '[bcdfghjklmnpqrstvwxz2456789]+';
 /** Every metric of every analysis each Rollout among `objects` runs, in input order. */
 export function preflightChecks(objects: any[]): PreflightCheck[] {
   const index = new TemplateIndex(objects);
-  return objects.filter((o) => isArgoObject(o) && o.kind === 'Rollout').flatMap((rollout) => rolloutChecks(rollout, index));
+  return objects.filter((o) => isArgoObject(o) && o.kind === 'Rollout').flatMap((rollout, i) => rolloutChecks(rollout, i, index));
 }
 
-function rolloutChecks(rollout: any, index: TemplateIndex): PreflightCheck[] {
+function rolloutChecks(rollout: any, rolloutIndex: number, index: TemplateIndex): PreflightCheck[] {
   const namespace: string | undefined = rollout.metadata?.namespace;
   const name = `${namespace ? `${namespace}/` : ''}${rollout.metadata?.name}`;
   const strategy = rollout.spec?.strategy ?? {};
@@ -52,6 +54,9 @@ function rolloutChecks(rollout: any, index: TemplateIndex): PreflightCheck[] {
     if (b.previewService && b.activeService) stableOf.set(b.previewService, [b.activeService, 'preview Service']);
   }
   const checks: PreflightCheck[] = [];
+  if (analyses.length === 0) {
+    checks.push({ rolloutIndex, rollout: name, analysis: '-', template: '-', clusterScope: false, metric: '-', provider: 'none', rewrites: [], error: 'runs no analysis' });
+  }
   for (const [where, analysis] of analyses) {
     const rolloutArgs = Array.isArray(analysis.args) ? analysis.args : [];
     const visit = (ref: any, seen: string[]) => {
@@ -59,7 +64,7 @@ function rolloutChecks(rollout: any, index: TemplateIndex): PreflightCheck[] {
       const clusterScope = ref?.clusterScope === true;
       const kind = clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
       const template = index.find(templateName, clusterScope, namespace);
-      const base = { rollout: name, analysis: where, template: templateName, clusterScope, rewrites: [] };
+      const base = { rolloutIndex, rollout: name, analysis: where, template: templateName, clusterScope, rewrites: [] };
       if (!template) {
         checks.push({ ...base, metric: '-', provider: '-', error: `${kind} ${templateName} is not in the input (installed separately?): cannot check it` });
         return;
@@ -74,7 +79,7 @@ function rolloutChecks(rollout: any, index: TemplateIndex): PreflightCheck[] {
   return checks;
 }
 
-type Base = Pick<PreflightCheck, 'rollout' | 'analysis' | 'template' | 'clusterScope' | 'rewrites'>;
+type Base = Pick<PreflightCheck, 'rolloutIndex' | 'rollout' | 'analysis' | 'template' | 'clusterScope' | 'rewrites'>;
 
 function metricCheck(base: Base, metric: any, args: Map<string, ArgValue>, stableOf: Map<string, [string, string]>): PreflightCheck {
   const provider = Object.keys(metric.provider ?? {}).join(', ') || 'none';

@@ -84,13 +84,15 @@ const FAILING = [PreflightOutcome.NO_DATA, PreflightOutcome.FAIL, PreflightOutco
 /** The results of a preflight. */
 export class PreflightReport {
   /** @internal */
-  public static _of(prometheusUrl: string, results: PreflightResult[]): PreflightReport {
-    return new PreflightReport(prometheusUrl, results);
+  public static _of(prometheusUrl: string, rollouts: number, results: PreflightResult[]): PreflightReport {
+    return new PreflightReport(prometheusUrl, rollouts, results);
   }
 
   private constructor(
     /** The Prometheus queried. */
     public readonly prometheusUrl: string,
+    /** The number of Rollouts checked. */
+    public readonly rollouts: number,
     /** The results, in input order. */
     public readonly results: PreflightResult[],
   ) {}
@@ -107,7 +109,7 @@ export class PreflightReport {
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
     const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
     return [
-      `Preflight against ${this.prometheusUrl}: ${summary(this.results)}`,
+      `Preflight against ${this.prometheusUrl}: ${summary(this.rollouts, this.results)}`,
       '',
       line(header),
       line(widths.map((w) => '-'.repeat(w))),
@@ -122,7 +124,7 @@ export class PreflightReport {
     const { header, rows, notes } = layout(this.results);
     const cell = (c: string) => c.replace(/\|/g, '\\|');
     return [
-      `Preflight against ${this.prometheusUrl}: ${summary(this.results)}`,
+      `Preflight against ${this.prometheusUrl}: ${summary(this.rollouts, this.results)}`,
       '',
       `| ${header.join(' | ')} |`,
       `|${header.map(() => ' --- ').join('|')}|`,
@@ -134,7 +136,7 @@ export class PreflightReport {
 
   /** Plain JSON. */
   public toJson(): any {
-    return { prometheus: this.prometheusUrl, results: this.results.map((r) => JSON.parse(JSON.stringify(r))) };
+    return { prometheus: this.prometheusUrl, rollouts: this.rollouts, results: this.results.map((r) => JSON.parse(JSON.stringify(r))) };
   }
 }
 
@@ -158,10 +160,9 @@ function layout(results: PreflightResult[]): { header: string[]; rows: string[][
   return { header: HEADER, rows, notes };
 }
 
-function summary(results: PreflightResult[]): string {
+function summary(rollouts: number, results: PreflightResult[]): string {
   const counts = new Map<string, number>();
   for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-  const rollouts = new Set(results.map((r) => r.rollout)).size;
   const parts = Object.values(PreflightOutcome).filter((o) => counts.has(o)).map((o) => `${counts.get(o)} ${o}`);
   return `${results.length} metric${results.length === 1 ? '' : 's'} of ${rollouts} rollout${rollouts === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
@@ -198,14 +199,14 @@ export async function runPreflight(objects: any[], options: PreflightOptions,
     if (!cache.has(query)) cache.set(query, client.query(query));
     return cache.get(query)!;
   };
-  const rollouts = [...new Set(checks.map((c) => c.rollout))];
+  const rollouts = [...new Set(checks.map((c) => c.rolloutIndex))];
   let done = 0;
   const byRollout = await Promise.all(rollouts.map(async (rollout) => {
-    const results = await Promise.all(checks.filter((c) => c.rollout === rollout).map((c) => measure(c, run, client)));
+    const results = await Promise.all(checks.filter((c) => c.rolloutIndex === rollout).map((c) => measure(c, run, client)));
     progress?.(++done, rollouts.length);
     return results;
   }));
-  return PreflightReport._of(client.url, byRollout.flat());
+  return PreflightReport._of(client.url, rollouts.length, byRollout.flat());
 }
 
 async function measure(check: PreflightCheck, run: (q: string) => Promise<InstantResult>, client: PrometheusClient): Promise<PreflightResult> {
