@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { seedSeries } from './support/preflight-series';
+import { counter, gauge, havePrometheus, PrometheusServer, startPrometheus } from './support/prometheus-server';
 import { buildApp as seed000 } from '../examples/seed-000-aragora/main';
 import { buildApp as seed001 } from '../examples/seed-001-hmco-portal/main';
 import { buildApp as seed002 } from '../examples/seed-002-x0tta6bl4/main';
@@ -11,8 +13,6 @@ import { buildApp as seed004Gateway } from '../examples/seed-004-gateway-api/mai
 import { buildApp as seed004Optional } from '../examples/seed-004-optional-rollouts/main';
 import { Preflight, PreflightOutcome } from '../src';
 import { preflightMain } from '../src/preflight/preflight-cli';
-import { seedSeries } from './support/preflight-series';
-import { counter, gauge, havePrometheus, PrometheusServer, startPrometheus } from './support/prometheus-server';
 
 // A real Prometheus (Debian's package): CI installs it, so there a missing binary fails the suite.
 const available = havePrometheus();
@@ -48,11 +48,14 @@ function prom(name: string, query: string, successCondition = 'len(result) > 0 &
 function shopManifests(): any[] {
   return [
     {
-      apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'checkout', namespace: 'shop' },
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'checkout', namespace: 'shop' },
       spec: {
         strategy: {
           canary: {
-            canaryService: 'checkout-canary', stableService: 'checkout-stable',
+            canaryService: 'checkout-canary',
+            stableService: 'checkout-stable',
             trafficRouting: { istio: { virtualService: { name: 'checkout' }, destinationRule: { name: 'checkout', canarySubsetName: 'canary', stableSubsetName: 'stable' } } },
             analysis: {
               templates: [{ templateName: 'faults' }],
@@ -77,11 +80,14 @@ function shopManifests(): any[] {
       prom('secret', 'vector({{args.token}})'),
     ]),
     {
-      apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'cart', namespace: 'shop' },
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'cart', namespace: 'shop' },
       spec: {
         strategy: {
           blueGreen: {
-            activeService: 'cart-active', previewService: 'cart-preview',
+            activeService: 'cart-active',
+            previewService: 'cart-preview',
             prePromotionAnalysis: { templates: [{ templateName: 'preview' }], args: [{ name: 'service', value: 'cart-preview' }] },
           },
         },
@@ -230,11 +236,15 @@ describeWithPrometheus('preflight against a real Prometheus', () => {
     expect(out).toMatch(/^Preflight against http:\/\/127\.0\.0\.1:\d+: 48 metrics of 13 rollouts: 26 pass, 1 fail, 7 no-data, 5 error, 9 skipped\n/);
     expect(out).toMatch(/\naragora\/aragora +background +aragora-canary-analysis +success-rate +data +\[0\.999\] +would pass +\[\d+\]\n/);
     expect(out).toMatch(/\nstaging\/backend +step 6 +backend-step-3 +memory +data +\[0\.9\] +would fail +\[\d+\]\n/);
-    expect(out).toContain('production/backend backend-step-1/success-rate: no series of nginx_ingress_controller_requests has ingress="backend-ingress"');
+    // Rows sharing a diagnosis share its note: the five production nginx rows point at two notes.
+    const note = /\nproduction\/backend +step 2 +backend-step-1 +success-rate +no data +\[\] +no-data +\[(\d+)\] \[(\d+)\]\n/.exec(out)!;
+    expect(out).toContain(`\n[${note[2]}] no series of nginx_ingress_controller_requests has ingress="backend-ingress" among those with exported_namespace="production"; it has ingress in {backend} (the controller would measure Inconclusive)\n`);
+    expect(out).toContain(`\n[${note[1]}] stable side: canary!="" → canary="" (nginx: requests the stable backend served)\n`);
+    expect(out.match(/\[\d+\] no series of nginx_ingress_controller_requests has ingress="backend-ingress"/g)).toHaveLength(1);
     expect(err).toContain('preflight: 13/13 rollouts');
     const md = await cli([path.join(dist, 'seed-000-aragora'), '--prometheus', server.url, '--markdown']);
     expect(md.out).toContain('| aragora/aragora | background | aragora-canary-analysis | success-rate | data | [0.999] | would pass | [1] |');
-    expect(md.out).toContain('- [1] aragora/aragora aragora-canary-analysis/success-rate: stable side: canary!="" → canary=""');
+    expect(md.out).toContain('- [1] stable side: canary!="" → canary="" (nginx: requests the stable backend served)\n');
   });
 
   test('planted faults: summary instead of histogram, absent label, unmatched sides, subsets, preview Service, hash, rejected query, Secret', async () => {

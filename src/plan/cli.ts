@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import { TemplateIndex } from './analysis-checks';
-import { preflightMain } from '../preflight/preflight-cli';
 import { ManifestError, ManifestObject, readManifests } from './manifest-files';
 import { PlanError } from './plan-error';
 import { RolloutPlan } from './rollout-plan';
 import { RolloutPlans } from './rollout-plans';
+import { preflightMain } from '../preflight/preflight-cli';
 
 const USAGE = `usage: cdk8s-argo-rollouts plan <dir-or-file...> [--format text|markdown|json] [--svg FILE]
        cdk8s-argo-rollouts preflight <dir-or-file...> --prometheus URL (see preflight --help)
@@ -120,7 +120,8 @@ function writeSvg(file: string, svg: string): void {
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv[0] === 'preflight') {
-    void preflightMain(argv.slice(1), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => { process.exitCode = code; });
+    const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+    void preflightMain(argv.slice(1), io).then((code) => { process.exitCode = code; });
   } else {
     process.exitCode = main(argv);
   }

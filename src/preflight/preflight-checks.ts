@@ -1,6 +1,6 @@
+import { matcherText, PromqlQuery } from './promql-tree';
 import { escapeRegex } from '../analysis/promql';
 import { isArgoObject, TemplateIndex } from '../plan/analysis-checks';
-import { matcherText, PromqlQuery } from './promql-tree';
 
 /** One metric of one analysis of one rollout, with its query resolved as the rollout passes the arguments. */
 export interface PreflightCheck {
@@ -83,7 +83,8 @@ type Base = Pick<PreflightCheck, 'rolloutIndex' | 'rollout' | 'analysis' | 'temp
 
 function metricCheck(base: Base, metric: any, args: Map<string, ArgValue>, stableOf: Map<string, [string, string]>): PreflightCheck {
   const provider = Object.keys(metric.provider ?? {}).join(', ') || 'none';
-  const check = { ...base, metric: String(metric.name), provider, successCondition: metric.successCondition, failureCondition: metric.failureCondition };
+  const conditions = { successCondition: metric.successCondition, failureCondition: metric.failureCondition };
+  const check = { ...base, metric: String(metric.name), provider, ...conditions };
   if (!metric.provider?.prometheus) return { ...check, error: `${provider} provider: preflight runs Prometheus queries only` };
   let resolved: string;
   try {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { Duration } from 'cdk8s';
-import { ManifestError, readManifests } from '../plan/manifest-files';
 import { PreflightOutcome, runPreflight } from './preflight';
 import { UnreachableError } from './prometheus-client';
+import { ManifestError, readManifests } from '../plan/manifest-files';
 
 export const PREFLIGHT_USAGE = `usage: cdk8s-argo-rollouts preflight <dir-or-file...> --prometheus URL [--json | --markdown]
          [--allow OUTCOME,...] [--timeout SECONDS] [--concurrency N]

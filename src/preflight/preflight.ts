@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
-import { measurementPhase, MeasurementPhase } from '../analysis/condition';
 import { diagnoseNoData } from './no-data-diagnosis';
 import { PreflightCheck, preflightChecks } from './preflight-checks';
 import { InstantResult, PrometheusClient, QueryError, sampleNumber } from './prometheus-client';
+import { measurementPhase, MeasurementPhase } from '../analysis/condition';
 
 /** What a metric's query would give now. */
 export enum PreflightOutcome {
@@ -114,7 +114,7 @@ export class PreflightReport {
       line(header),
       line(widths.map((w) => '-'.repeat(w))),
       ...rows.map(line),
-      ...(notes.length > 0 ? ['', ...notes.map((n) => `${n}`)] : []),
+      ...(notes.length > 0 ? ['', ...notes] : []),
       '',
     ].join('\n');
   }
@@ -129,7 +129,7 @@ export class PreflightReport {
       `| ${header.join(' | ')} |`,
       `|${header.map(() => ' --- ').join('|')}|`,
       ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
-      ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n.replace(/^\[(\d+)\] /, '[$1] ')}`)] : []),
+      ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
       '',
     ].join('\n');
   }
@@ -143,21 +143,22 @@ export class PreflightReport {
 const HEADER = ['Rollout', 'Analysis', 'Template', 'Metric', 'Data', 'Value', 'Now', 'Notes'];
 
 function layout(results: PreflightResult[]): { header: string[]; rows: string[][]; notes: string[] } {
+  // Rows that share a rewrite or a diagnosis share its note.
   const notes: string[] = [];
   const rows = results.map((r) => {
-    const refs: string[] = [];
-    const add = (text: string) => {
-      notes.push(`[${notes.length + 1}] ${r.rollout} ${r.template}/${r.metric}: ${text}`);
-      refs.push(`[${notes.length}]`);
-    };
-    if (r.rewrites.length > 0) add(`stable side: ${r.rewrites.join('; ')}`);
-    if (r.detail) add(r.detail);
+    const refs = [
+      ...(r.rewrites.length > 0 ? [`stable side: ${r.rewrites.join('; ')}`] : []),
+      ...(r.detail ? [r.detail] : []),
+    ].map((text) => {
+      if (!notes.includes(text)) notes.push(text);
+      return `[${notes.indexOf(text) + 1}]`;
+    });
     const now = r.outcome === PreflightOutcome.PASS ? 'would pass' : r.outcome === PreflightOutcome.FAIL ? 'would fail'
       : r.outcome === PreflightOutcome.INCONCLUSIVE ? 'inconclusive' : r.outcome;
-    const data = r.query === undefined || r.value === undefined ? '-' : r.data ? 'data' : 'no data';
+    const data = r.value === undefined ? '-' : r.data ? 'data' : 'no data';
     return [r.rollout, r.analysis, r.template, r.metric, data, r.value ?? '-', now, refs.join(' ')];
   });
-  return { header: HEADER, rows, notes };
+  return { header: HEADER, rows, notes: notes.map((n, i) => `[${i + 1}] ${n}`) };
 }
 
 function summary(rollouts: number, results: PreflightResult[]): string {
@@ -211,8 +212,15 @@ export async function runPreflight(objects: any[], options: PreflightOptions,
 
 async function measure(check: PreflightCheck, run: (q: string) => Promise<InstantResult>, client: PrometheusClient): Promise<PreflightResult> {
   const base = {
-    rollout: check.rollout, analysis: check.analysis, template: check.template, clusterScope: check.clusterScope,
-    metric: check.metric, provider: check.provider, query: check.query, rewrites: check.rewrites, data: false,
+    rollout: check.rollout,
+    analysis: check.analysis,
+    template: check.template,
+    clusterScope: check.clusterScope,
+    metric: check.metric,
+    provider: check.provider,
+    query: check.query,
+    rewrites: check.rewrites,
+    data: false,
   };
   if (check.error) return { ...base, outcome: check.provider === 'prometheus' || check.provider === '-' ? PreflightOutcome.ERROR : PreflightOutcome.SKIPPED, detail: check.error };
   let result: InstantResult;

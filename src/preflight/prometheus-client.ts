@@ -48,8 +48,7 @@ export class PrometheusClient {
     if (!['http:', 'https:'].includes(url.protocol)) throw new UnreachableError(`${options.url}: not an http(s) URL`);
     this.base = url.toString().replace(/\/+$/, '');
     this.headers = { 'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/json' };
-    if (options.bearerToken) this.headers.Authorization = `Bearer ${options.bearerToken}`;
-    else if (options.username !== undefined) {
+    if (options.bearerToken) {this.headers.Authorization = `Bearer ${options.bearerToken}`;} else if (options.username !== undefined) {
       this.headers.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
     }
   }
