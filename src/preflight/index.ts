@@ -1,1 +1,2 @@
-export { Preflight, PreflightOptions, PreflightOutcome, PreflightReport, PreflightResult } from './preflight';
+export { Preflight, PreflightOutcome, PreflightReport } from './preflight';
+export type { PreflightOptions, PreflightResult } from './preflight';
