@@ -78,6 +78,8 @@ function shopManifests(): any[] {
       prom('hash-equal', 'kube_pod_status_ready{pod="checkout-{{args.hash}}-abcde"}'),
       prom('rejected', 'rate(kube_pod_status_ready{namespace="shop"})'),
       prom('secret', 'vector({{args.token}})'),
+      prom('matrix', 'kube_pod_status_ready{namespace="{{args.namespace}}"}[1m]'),
+      prom('no-name', 'sum({job="nope"})'),
     ]),
     {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -265,23 +267,30 @@ describeWithPrometheus('preflight against a real Prometheus', () => {
     expect(by.get('rejected')!.outcome).toBe(PreflightOutcome.ERROR);
     expect(by.get('rejected')!.detail).toMatch(/^Prometheus rejects the query: bad_data: .*range vector/);
     expect(by.get('secret')!.detail).toBe('argument token comes from Secret api key token: preflight does not read Secrets');
+    expect(by.get('matrix')!.detail).toBe('the query returns a matrix: the controller measures Error (Prometheus metric type not supported)');
+    expect(by.get('no-name')!.detail).toBe('no series has job="nope" (the controller would measure Failed)');
     const preview = by.get('preview-traffic')!;
     expect(preview.analysis).toBe('pre-promotion');
     expect(preview.query).toBe('sum(rate(istio_requests_total{destination_service_name=~"cart-active"}[2m]))');
     expect(preview.outcome).toBe(PreflightOutcome.PASS);
-    expect(report.failures().map((r) => r.metric)).toEqual(['summary-not-histogram', 'no-label', 'unmatched', 'rejected', 'secret']);
-    expect(report.failures([PreflightOutcome.NO_DATA]).map((r) => r.metric)).toEqual(['rejected', 'secret']);
+    expect(report.failures().map((r) => r.metric)).toEqual(['summary-not-histogram', 'no-label', 'unmatched', 'rejected', 'secret', 'matrix', 'no-name']);
+    expect(report.failures([PreflightOutcome.NO_DATA]).map((r) => r.metric)).toEqual(['rejected', 'secret', 'matrix']);
   });
 });
 
 describe('preflight: reaching Prometheus', () => {
   /** A stand-in HTTP server that records requests and answers like Prometheus (or never). */
-  async function fakePrometheus(answer: boolean): Promise<{ url: string; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+  async function fakePrometheus(answer: boolean | number): Promise<{ url: string; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
     const headers: http.IncomingHttpHeaders[] = [];
     const sockets = new Set<any>();
     const server = http.createServer((req, res) => {
       headers.push(req.headers);
       if (!answer) return;
+      if (typeof answer === 'number') {
+        res.statusCode = answer;
+        res.end('Unauthorized');
+        return;
+      }
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, '1'] }] } }));
     });
@@ -342,6 +351,17 @@ describe('preflight: reaching Prometheus', () => {
       expect(inUrl).toEqual({ code: 3, out: '', err: 'cdk8s-argo-rollouts preflight: the Prometheus URL contains credentials: pass them in the environment or a file instead\n' });
     } finally {
       fs.rmSync(tokenFile, { force: true });
+      await fake.close();
+    }
+  });
+
+  test('refused credentials are one line', async () => {
+    const fake = await fakePrometheus(401);
+    try {
+      const { code, err } = await cli([manifests, '--prometheus', fake.url], { PROMETHEUS_BEARER_TOKEN: 'wrong-token' });
+      expect(code).toBe(3);
+      expect(err).toBe(`cdk8s-argo-rollouts preflight: Prometheus at ${fake.url} refused the request (HTTP 401): check the credentials\n`);
+    } finally {
       await fake.close();
     }
   });

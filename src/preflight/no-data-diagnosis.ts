@@ -47,8 +47,9 @@ class Diagnosis {
     for (let k = 1; k <= s.matchers.length; k++) {
       if (await this.count(selectorText(s.metric, s.matchers.slice(0, k))) > 0) continue;
       const m = s.matchers[k - 1];
+      if (s.metric === undefined && k === 1) return [`no series has ${matcherText(m.label, m.op, m.value)}`];
       const among = selectorText(s.metric, s.matchers.slice(0, k - 1));
-      const result = await this.client.query(`count by (${m.label}) (${among === '{}' ? s.metric : among})`);
+      const result = await this.client.query(`count by (${m.label}) (${among})`);
       const values = [...new Set(result.samples.map((x) => x.labels[m.label] ?? ''))].sort();
       const what = s.metric ?? selectorText(undefined, s.matchers.slice(0, k - 1));
       const context = k > 1 ? ` among those with ${s.matchers.slice(0, k - 1).map((x) => matcherText(x.label, x.op, x.value)).join(',')}` : '';

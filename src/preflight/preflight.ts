@@ -230,6 +230,10 @@ async function measure(check: PreflightCheck, run: (q: string) => Promise<Instan
     if (e instanceof QueryError) return { ...base, outcome: PreflightOutcome.ERROR, detail: `Prometheus rejects the query: ${e.message}` };
     throw e;
   }
+  // As the controller's provider: a vector is an array of its values, a scalar one number, anything else an error.
+  if (result.resultType !== 'vector' && result.resultType !== 'scalar') {
+    return { ...base, outcome: PreflightOutcome.ERROR, detail: `the query returns a ${result.resultType}: the controller measures Error (Prometheus metric type not supported)` };
+  }
   const numbers = result.samples.map((s) => sampleNumber(s.value));
   const value = `[${result.samples.map((s) => s.value).join(',')}]`;
   const phase = measurementPhase(result.resultType === 'scalar' ? numbers[0] : numbers, check.successCondition, check.failureCondition);

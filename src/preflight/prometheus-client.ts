@@ -74,7 +74,8 @@ export class PrometheusClient {
       response = await fetch(`${this.base}/api/v1/query`, {
         method: 'POST',
         headers: this.headers,
-        body: new URLSearchParams({ query }).toString(),
+        // At the client's now, as the controller's `api.Query(ctx, query, time.Now())`.
+        body: new URLSearchParams({ query, time: (Date.now() / 1000).toFixed(3) }).toString(),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (e: any) {
