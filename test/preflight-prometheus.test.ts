@@ -280,12 +280,25 @@ describeWithPrometheus('preflight against a real Prometheus', () => {
 
 describe('preflight: reaching Prometheus', () => {
   /** A stand-in HTTP server that records requests and answers like Prometheus (or never). */
-  async function fakePrometheus(answer: boolean | number): Promise<{ url: string; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+  interface FakePrometheus {
+    readonly url: string;
+    readonly headers: http.IncomingHttpHeaders[];
+    maxInFlight(): number;
+    close(): Promise<void>;
+  }
+
+  async function fakePrometheus(answer: boolean | number, delayMs = 0): Promise<FakePrometheus> {
     const headers: http.IncomingHttpHeaders[] = [];
     const sockets = new Set<any>();
-    const server = http.createServer((req, res) => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const server = http.createServer(async (req, res) => {
       headers.push(req.headers);
       if (!answer) return;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, delayMs));
+      inFlight--;
       if (typeof answer === 'number') {
         res.statusCode = answer;
         res.end('Unauthorized');
@@ -300,6 +313,7 @@ describe('preflight: reaching Prometheus', () => {
     return {
       url: `http://127.0.0.1:${port}`,
       headers,
+      maxInFlight: () => maxInFlight,
       close: () => new Promise<void>((r) => { sockets.forEach((s) => s.destroy()); server.close(() => r()); }),
     };
   }
@@ -351,6 +365,18 @@ describe('preflight: reaching Prometheus', () => {
       expect(inUrl).toEqual({ code: 3, out: '', err: 'cdk8s-argo-rollouts preflight: the Prometheus URL contains credentials: pass them in the environment or a file instead\n' });
     } finally {
       fs.rmSync(tokenFile, { force: true });
+      await fake.close();
+    }
+  });
+
+  test('at most --concurrency queries are in flight', async () => {
+    const fake = await fakePrometheus(true, 30);
+    try {
+      const { code } = await cli([manifests, '--prometheus', fake.url, '--concurrency', '2']);
+      expect(code).toBe(1);
+      expect(fake.headers.length).toBeGreaterThan(5);
+      expect(fake.maxInFlight()).toBe(2);
+    } finally {
       await fake.close();
     }
   });
