@@ -34,6 +34,8 @@ const SHOP_SERIES = [
   { name: 'istio_requests_total', labels: { reporter: 'destination', destination_service_name: 'checkout', destination_subset: 'stable', response_code: '200' }, value: counter(3) },
   { name: 'istio_requests_total', labels: { reporter: 'destination', destination_service_name: 'cart-active', response_code: '200' }, value: counter(3) },
   { name: 'kube_pod_status_ready', labels: { namespace: 'shop', pod: 'checkout-5d4f8c7b9-abcde', condition: 'true' }, value: gauge(1) },
+  // Scraped until 10 minutes ago.
+  { name: 'checkout_legacy_requests_total', labels: { namespace: 'shop' }, value: (t: number) => t < -600 ? 1 : undefined },
 ];
 
 function template(name: string, args: string[], metrics: any[]): any {
@@ -80,6 +82,9 @@ function shopManifests(): any[] {
       prom('secret', 'vector({{args.token}})'),
       prom('matrix', 'kube_pod_status_ready{namespace="{{args.namespace}}"}[1m]'),
       prom('no-name', 'sum({job="nope"})'),
+      prom('filtered', 'kube_pod_status_ready{namespace="{{args.namespace}}"} > 5'),
+      prom('short-range', 'sum(rate(kube_pod_status_ready{namespace="{{args.namespace}}"}[10s]))'),
+      prom('stale', 'sum(rate(checkout_legacy_requests_total{namespace="{{args.namespace}}"}[2m]))'),
     ]),
     {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -269,11 +274,15 @@ describeWithPrometheus('preflight against a real Prometheus', () => {
     expect(by.get('secret')!.detail).toBe('argument token comes from Secret api key token: preflight does not read Secrets');
     expect(by.get('matrix')!.detail).toBe('the query returns a matrix: the controller measures Error (Prometheus metric type not supported)');
     expect(by.get('no-name')!.detail).toBe('no series has job="nope" (the controller would measure Failed)');
+    expect(by.get('filtered')!.detail).toBe('kube_pod_status_ready{namespace="shop"} > 5 is empty although kube_pod_status_ready{namespace="shop"} has data: the comparison drops every series (the controller would measure Failed)');
+    // Samples every 15s: a 10s range never holds two.
+    expect(by.get('short-range')!.detail).toBe('rate(kube_pod_status_ready{namespace="shop"}[10s]) is empty although kube_pod_status_ready{namespace="shop"} has series: the range [10s] holds fewer than two samples of them (scrape interval longer than half the range?) (the controller would measure Failed)');
+    expect(by.get('stale')!.detail).toBe('metric checkout_legacy_requests_total has no sample in the last 5 minutes (it had some within the hour): its target is down or no longer scraped (the controller would measure Failed)');
     const preview = by.get('preview-traffic')!;
     expect(preview.analysis).toBe('pre-promotion');
     expect(preview.query).toBe('sum(rate(istio_requests_total{destination_service_name=~"cart-active"}[2m]))');
     expect(preview.outcome).toBe(PreflightOutcome.PASS);
-    expect(report.failures().map((r) => r.metric)).toEqual(['summary-not-histogram', 'no-label', 'unmatched', 'rejected', 'secret', 'matrix', 'no-name']);
+    expect(report.failures().map((r) => r.metric)).toEqual(['summary-not-histogram', 'no-label', 'unmatched', 'rejected', 'secret', 'matrix', 'no-name', 'filtered', 'short-range', 'stale']);
     expect(report.failures([PreflightOutcome.NO_DATA]).map((r) => r.metric)).toEqual(['rejected', 'secret', 'matrix']);
   });
 });

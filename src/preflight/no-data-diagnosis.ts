@@ -39,6 +39,7 @@ class Diagnosis {
       const window = this.q.textOf(range).slice(selector.length);
       return [`${short(this.q.textOf(node))} is empty although ${short(selector)} has series: the range ${window} holds fewer than two samples of them (scrape interval longer than half the range?)`];
     }
+    if (node.type === 'BinaryExpr') return [`${short(this.q.textOf(node))} is empty although ${short(this.q.textOf(operands[0]))} has data: the comparison drops every series`];
     return [`${short(this.q.textOf(node))} is empty although its arguments have data`];
   }
 

@@ -4,11 +4,11 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-/** A series to backfill: metric name, labels, and its value at a time (seconds from now; counters grow). */
+/** A series to backfill: metric name, labels, and its value at a time (seconds from now; counters grow; undefined: no sample). */
 export interface SeriesSpec {
   readonly name: string;
   readonly labels: Record<string, string>;
-  readonly value: (secondsFromNow: number) => number;
+  readonly value: (secondsFromNow: number) => number | undefined;
 }
 
 /** A counter growing at `perSecond`. */
@@ -89,7 +89,10 @@ function openMetrics(series: SeriesSpec[], now: number): string {
     lines.push(`# TYPE ${name} gauge`);
     for (const s of all) {
       const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',');
-      for (let t = FROM; t <= TO; t += STEP) lines.push(`${name}{${labels}} ${s.value(t)} ${now + t}`);
+      for (let t = FROM; t <= TO; t += STEP) {
+        const value = s.value(t);
+        if (value !== undefined) lines.push(`${name}{${labels}} ${value} ${now + t}`);
+      }
     }
   }
   lines.push('# EOF');
