@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -345,6 +346,15 @@ describe('preflight: reaching Prometheus', () => {
     const { code, out, err } = await cli([manifests, '--prometheus', url]);
     expect([code, out]).toEqual([3, '']);
     expect(err).toBe(`cdk8s-argo-rollouts preflight: cannot reach Prometheus at ${url}: ECONNREFUSED\n`);
+  });
+
+  test('the command line: `cdk8s-argo-rollouts preflight` dispatches, exit status and one line on stderr', async () => {
+    const fake = await fakePrometheus(true);
+    const url = fake.url;
+    await fake.close();
+    const cliFile = path.join(__dirname, '..', 'src', 'plan', 'cli.ts');
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', cliFile, 'preflight', manifests, '--prometheus', url], { encoding: 'utf8' });
+    expect([run.status, run.stdout, run.stderr]).toEqual([3, '', `cdk8s-argo-rollouts preflight: cannot reach Prometheus at ${url}: ECONNREFUSED\n`]);
   });
 
   test('a Prometheus that does not answer times out', async () => {

@@ -61,7 +61,9 @@ export interface PreflightResult {
   readonly template: string;
   /** Whether the template is a ClusterAnalysisTemplate. */
   readonly clusterScope: boolean;
+  /** The metric's name in the template (`-` when there is no template or no analysis). */
   readonly metric: string;
+  /** The metric's provider (`prometheus`, `web`, `job`...). */
   readonly provider: string;
   /** The query run (arguments resolved, rewritten for the stable side); undefined when none could be. */
   readonly query?: string;
