@@ -277,6 +277,11 @@ export class AnalysisCheck {
     return this.options;
   }
 
+  /** The check's own window, if it has one. @internal */
+  public get _window(): Duration | undefined {
+    return this.options.window;
+  }
+
   /** Problems with the check's options, for the construct that uses it to report. @internal */
   public _problems(property: string): RuleViolation[] {
     return this.spec.problems.map((message) => ({ property, field: 'spec.metrics[].provider.prometheus.query', message: `check "${this.name}": ${message}`, allowed: message.includes('fraction') ? 'a fraction between 0 and 1 (0.99, not 99)' : 'see the option\'s documentation' }));

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { CanaryStep } from './canary-step';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
-import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
+import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -127,7 +127,7 @@ export class CanaryRollout extends RolloutBase {
     if (p.backgroundAnalysis) {
       const rendered = renderRolloutAnalysis(p.backgroundAnalysis, this, 'spec.strategy.canary.analysis', AnalysisKind.BACKGROUND);
       violations.push(...rendered.violations);
-      analysis = { ...rendered.json, startingStep: p.backgroundAnalysis.startingStep };
+      analysis = { ...rendered.json, startingStep: p.backgroundAnalysis.startingStep ?? defaultStartingStep(this.steps.map((step) => step.kind)) };
     }
     const canary = {
       canaryService: this.canaryService.name,

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BlueGreenRollout, BlueGreenStrategyOptions } from './blue-green-rollout';
 import { CanaryRollout, CanaryStrategyOptions } from './canary-rollout';
-import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps } from './rollout-base';
 import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
+import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps } from './rollout-base';
 import { DeploymentScaleDown, WorkloadRef } from './workload-ref';
 import { throwViolation } from '../validation/rule-violation';
 

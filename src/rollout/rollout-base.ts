@@ -240,7 +240,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
       replicas: this.hasAutoscaler ? undefined : (this.replicas ?? 2),
       selector: this._toLabelSelector(),
       workloadRef: this.workloadRef?.toJson(),
-      template: this.workloadRef ? undefined : kplus.k8s.toJson_PodTemplateSpec({ metadata: podTemplateMetadata(this.podMetadata), spec: this._toPodSpec() }),
+      template: this.workloadRef ? undefined
+        : kplus.k8s.toJson_PodTemplateSpec({ metadata: podTemplateMetadata(this.podMetadata), spec: this._toPodSpec() }),
       minReadySeconds: this.minReady.toSeconds() || undefined,
       progressDeadlineSeconds: this.progressDeadline.toSeconds(),
       progressDeadlineAbort: this.progressDeadlineAbort || undefined,
