@@ -34,6 +34,29 @@ function app(props: Partial<PrometheusAnalysisProps> = {}, split?: ITrafficSplit
 const metric = (objects: any[], name: string) => find(objects, 'AnalysisTemplate').spec.metrics.find((m: any) => m.name === name);
 
 describe('PrometheusAnalysis', () => {
+  test('first measurement one window plus one scrape after the analysis starts; indefinite checks tolerate 2 inconclusive measurements', () => {
+    const { chart } = app({
+      scrapeInterval: Duration.seconds(15),
+      window: Duration.minutes(1),
+      checks: [
+        AnalysisCheck.successRate({ atLeast: 0.99 }),
+        AnalysisCheck.errorRate({ below: 0.01, window: Duration.minutes(5) }),
+        AnalysisCheck.podRestarts({ initialDelay: Duration.seconds(10), count: 3, inconclusiveLimit: 1 }),
+      ],
+    });
+    const objects = synth(chart);
+    expect(metric(objects, 'success-rate')).toMatchObject({ interval: '1m', initialDelay: '75s', inconclusiveLimit: 2 });
+    expect(metric(objects, 'error-rate')).toMatchObject({ initialDelay: '315s', inconclusiveLimit: 2 });
+    expect(metric(objects, 'pod-restarts')).toMatchObject({ initialDelay: '10s', count: 3, inconclusiveLimit: 1 });
+  });
+
+  test('a check with a count concludes on its own data: the controller\'s inconclusiveLimit 0', () => {
+    const { chart } = app({ count: 5, initialDelay: Duration.minutes(1) });
+    const m = metric(synth(chart), 'success-rate');
+    expect(m).toMatchObject({ count: 5, initialDelay: '1m' });
+    expect(m.inconclusiveLimit).toBeUndefined();
+  });
+
   test('declares the args its queries use and the rollout supplies each of them', () => {
     const { chart } = app({}, nginx('aragora-stable'));
     const objects = synth(chart);
