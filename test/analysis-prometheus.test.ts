@@ -50,6 +50,17 @@ describe('PrometheusAnalysis', () => {
     expect(metric(objects, 'pod-restarts')).toMatchObject({ initialDelay: '10s', count: 3, inconclusiveLimit: 1 });
   });
 
+  test('a PrometheusAnalysis no rollout of the app runs needs externalArgs: its queries take the rollout\'s args', () => {
+    const chart = testChart('platform');
+    new PrometheusAnalysis(chart, 'shared', { metadata: { name: 'shared-success' }, checks: [AnalysisCheck.successRate({ atLeast: 0.99 })] });
+    const errors = validationErrors(chart.node.root as any);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[test\/shared\] checks: spec\.args: AnalysisTemplate "shared-success" needs args namespace, rollout-name, canary-hash, and no rollout or experiment of this app runs it/);
+    const other = testChart('platform');
+    new PrometheusAnalysis(other, 'shared', { clusterScope: true, externalArgs: true, checks: [AnalysisCheck.successRate({ atLeast: 0.99 })] });
+    expect(validationErrors(other.node.root as any)).toEqual([]);
+  });
+
   test('a check with a count concludes on its own data: the controller\'s inconclusiveLimit 0', () => {
     const { chart } = app({ count: 5, initialDelay: Duration.minutes(1) });
     const m = metric(synth(chart), 'success-rate');

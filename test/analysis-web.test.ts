@@ -74,3 +74,49 @@ describe('WebAnalysis', () => {
     expect(validationErrors(app({ count: 3 }).node.root as any)).toContainEqual(expect.stringContaining('metrics[0]: interval must be specified when count > 1'));
   });
 });
+
+describe('checks that stand alone', () => {
+  test('a check with its own URL and a Job that does not use CANARY_URL need no args: runnable by name from anywhere', () => {
+    const chart = testChart('platform');
+    new WebAnalysis(chart, 'deps', {
+      metadata: { name: 'dependencies-up' },
+      checks: [
+        WebCheck.http({ name: 'status-page', url: 'https://status.example.com/api/health', jsonPath: '{$.status}', successCondition: 'result == "up"' }),
+        WebCheck.job({ name: 'db-migrated', image: 'migrate/check:1', command: ['/check', '--db', 'orders'], env: { DB_HOST: 'orders-db.platform' } }),
+      ],
+      count: 1,
+    });
+    const template = find(synth(chart), 'AnalysisTemplate', 'dependencies-up');
+    expect(template.spec.args).toBeUndefined();
+    expect(template.spec.metrics[1].provider.job.spec.template.spec.containers[0].env).toEqual([{ name: 'DB_HOST', value: 'orders-db.platform' }]);
+  });
+
+  test('CANARY_URL when the Job asks for it or mentions it; then the rollout supplies the canary args', () => {
+    const chart = testChart('shop');
+    const smoke = new WebAnalysis(chart, 'smoke', {
+      checks: [
+        WebCheck.job({ name: 'explicit', image: 'smoke:1', command: ['/smoke.sh'], canaryUrl: true }),
+        WebCheck.job({ name: 'mentioned', image: 'smoke:1', command: ['sh', '-c', 'curl -f "$CANARY_URL/health"'] }),
+        WebCheck.job({ name: 'opted-out', image: 'smoke:1', args: ['$(CANARY_URL)'], canaryUrl: false }),
+      ],
+      count: 1,
+    });
+    new CanaryRollout(chart, 'shop', { containers: [{ image: 'shop:2', portNumber: 8080 }], steps: [CanaryStep.weight(10), CanaryStep.analysis({ templates: [smoke] })] });
+    const objects = synth(chart);
+    const envs = find(objects, 'AnalysisTemplate').spec.metrics.map((m: any) => m.provider.job.spec.template.spec.containers[0].env);
+    const url = { name: 'CANARY_URL', value: 'http://{{args.canary-service}}.{{args.namespace}}.svc.cluster.local:{{args.canary-port}}' };
+    expect(envs).toEqual([[url], [url], undefined]);
+    expect(find(objects, 'Rollout').spec.strategy.canary.steps[1].analysis.args.map((a: any) => a.name)).toEqual(['canary-service', 'namespace', 'canary-port']);
+  });
+
+  test('a template that needs args and that nothing in the app runs is refused, unless its callers supply them', () => {
+    const chart = testChart('shop');
+    new WebAnalysis(chart, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ path: '/health' })], count: 1 });
+    expect(validationErrors(chart.node.root as any)).toEqual([
+      '[test/smoke] checks: spec.args: AnalysisTemplate "smoke" needs args canary-service, namespace, canary-port, and no rollout or experiment of this app runs it: run by name without them, its AnalysisRun fails with "args.canary-service was not resolved" (allowed: run it from a rollout or experiment of this app (they supply the args), checks that need no args (WebCheck.http with url, WebCheck.job without CANARY_URL), or externalArgs: true when whoever runs it passes them)',
+    ]);
+    const other = testChart('shop');
+    new WebAnalysis(other, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ path: '/health' })], count: 1, externalArgs: true });
+    expect(validationErrors(other.node.root as any)).toEqual([]);
+  });
+});

@@ -21,6 +21,14 @@ export interface AnalysisTemplateBaseProps {
    * @default false
    */
   readonly clusterScope?: boolean;
+  /**
+   * Whoever runs the template outside this app (rollouts of other apps, a hand-written
+   * AnalysisRun) supplies its arguments. Without it, a template that declares arguments without a
+   * value and that no rollout or experiment of this app runs is an error: run by name without
+   * arguments, its AnalysisRun would fail with `args.<name> was not resolved`.
+   * @default false
+   */
+  readonly externalArgs?: boolean;
 }
 
 /**
@@ -35,16 +43,43 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   /** The AnalysisTemplate or ClusterAnalysisTemplate object. */
   public readonly apiObject: ApiObject;
 
+  /** Whether a rollout or experiment of this app runs the template (and so supplies its args). */
+  private runHere = false;
+
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
     this.clusterScope = props.clusterScope ?? false;
+    const externalArgs = props.externalArgs ?? false;
     const gvk = this.clusterScope ? ClusterAnalysisTemplate.GVK : AnalysisTemplate.GVK;
     this.apiObject = new ApiObject(this, 'Resource', { ...gvk, metadata: props.metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });
     if (this.clusterScope && (props.metadata?.namespace ?? Chart.of(this).namespace) !== undefined) {
       this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
     this.templateName = this.apiObject.name;
-    addRuleValidation(this, () => [...validateMetrics(this.apiObject.toJson().spec), ...this.validateSpec(this.apiObject.toJson().spec)]);
+    addRuleValidation(this, () => [
+      ...validateMetrics(this.apiObject.toJson().spec), ...this.validateSpec(this.apiObject.toJson().spec),
+      ...(externalArgs ? [] : this.validateArgsSupplied(this.apiObject.toJson().spec)),
+    ]);
+  }
+
+  /**
+   * Records that a rollout or experiment of this app runs the template (it supplies the args).
+   * @internal
+   */
+  public _markRun(): void {
+    this.runHere = true;
+  }
+
+  private validateArgsSupplied(spec: any): RuleViolation[] {
+    if (this.runHere) return [];
+    const required = (spec.args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
+    if (required.length === 0) return [];
+    return [{
+      property: 'checks',
+      field: 'spec.args',
+      message: `${this.apiObject.kind} "${this.templateName}" needs args ${required.join(', ')}, and no rollout or experiment of this app runs it: run by name without them, its AnalysisRun fails with "args.${required[0]} was not resolved"`,
+      allowed: 'run it from a rollout or experiment of this app (they supply the args), checks that need no args (WebCheck.http with url, WebCheck.job without CANARY_URL), or externalArgs: true when whoever runs it passes them',
+    }];
   }
 
   public get metricNames(): string[] {

@@ -55,6 +55,7 @@ export enum AnalysisKind {
  */
 export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: IRollout, field: string, kind: AnalysisKind):
 { json: any; violations: RuleViolation[] } {
+  noteAnalysisRun(options);
   const violations: RuleViolation[] = [];
   const templateNames = options.templates.map((t) => t.templateName);
   const value = `"templateNames: [${templateNames.join(' ')}]"`;
@@ -111,4 +112,11 @@ export function defaultStartingStep(stepKinds: string[]): number | undefined {
   const weight = stepKinds.indexOf('setWeight');
   if (weight < 0) return undefined;
   return Math.min(weight + 1, stepKinds.length - 1) || undefined;
+}
+
+/** Records that this app runs the analysis' templates (so they need not stand alone). */
+export function noteAnalysisRun(options: RolloutAnalysisOptions | undefined): void {
+  for (const template of options?.templates ?? []) {
+    if (template instanceof AnalysisTemplateBase) template._markRun();
+  }
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { CanaryStep } from './canary-step';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
-import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, renderRolloutAnalysis } from '../analysis/rollout-analysis';
+import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -104,6 +104,7 @@ export class CanaryRollout extends RolloutBase {
     super(scope, id, props);
     this.props = props;
     this.steps = [...(props.steps ?? [])];
+    for (const options of [props.backgroundAnalysis, ...this.steps.map((step) => step.analysisOptions)]) noteAnalysisRun(options);
     if (props.stableService && props.stableService === props.canaryService) {
       throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
     }
