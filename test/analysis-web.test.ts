@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryRollout, CanaryStep, HttpHeader, HttpMethod, WebAnalysis, WebAnalysisProps, WebCheck } from '../src';
+import { CanaryRollout, CanaryStep, HttpHeader, HttpMethod, TemplateArgument, WebAnalysis, WebAnalysisProps, WebCheck } from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 
 function app(props: Partial<WebAnalysisProps> = {}) {
@@ -118,5 +118,65 @@ describe('checks that stand alone', () => {
     const other = testChart('shop');
     new WebAnalysis(other, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ path: '/health' })], count: 1, externalArgs: true });
     expect(validationErrors(other.node.root as any)).toEqual([]);
+  });
+});
+
+describe('arguments in full', () => {
+  test('template args: a default, a Secret key in a URL and a Job argument, a field of the caller; web insecure, timeout, method, body, jsonPath', () => {
+    const chart = testChart('shop');
+    const apiKey = kplus.Secret.fromSecretName(chart, 'api-key', 'status-api');
+    const smoke = new WebAnalysis(chart, 'smoke', {
+      metadata: { name: 'smoke' },
+      args: [
+        TemplateArgument.withDefault('region', 'eu-west-1'),
+        TemplateArgument.fromSecret('api-key', { secret: apiKey, key: 'key' }),
+        TemplateArgument.fromField('team', "metadata.labels['team']"),
+      ],
+      checks: [
+        WebCheck.http({
+          name: 'status', url: 'https://status.internal/{{args.region}}?key={{args.api-key}}', method: HttpMethod.POST, body: '{"team":"{{args.team}}"}',
+          jsonPath: '{$.status}', successCondition: 'result == "ok"', timeout: Duration.seconds(5), insecure: true,
+        }),
+        WebCheck.job({ name: 'e2e', image: 'e2e:1', args: ['--key', '{{args.api-key}}'] }),
+      ],
+      count: 1,
+    });
+    new CanaryRollout(chart, 'shop', { containers: [{ image: 'shop:2', portNumber: 8080 }], steps: [CanaryStep.weight(10), CanaryStep.analysis({ templates: [smoke] })] });
+    const objects = synth(chart);
+    for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+    const template = find(objects, 'AnalysisTemplate');
+    expect(template.spec.args).toEqual([
+      { name: 'region', value: 'eu-west-1' },
+      { name: 'api-key', valueFrom: { secretKeyRef: { name: 'status-api', key: 'key' } } },
+      { name: 'team', valueFrom: { fieldRef: { fieldPath: "metadata.labels['team']" } } },
+    ]);
+    expect(template.spec.metrics[0].provider.web).toEqual({
+      url: 'https://status.internal/{{args.region}}?key={{args.api-key}}', method: 'POST', body: '{"team":"{{args.team}}"}',
+      jsonPath: '{$.status}', timeoutSeconds: 5, insecure: true,
+    });
+    // Nothing is required: the rollout passes no args.
+    expect(find(objects, 'Rollout').spec.strategy.canary.steps[1].analysis.args).toBeUndefined();
+  });
+
+  test('a required template arg must be passed by the rollout', () => {
+    const chart = testChart('shop');
+    const smoke = new WebAnalysis(chart, 'smoke', {
+      metadata: { name: 'smoke' },
+      args: [TemplateArgument.required('tenant'), TemplateArgument.withDefault('region', 'eu-west-1')],
+      checks: [WebCheck.http({ url: 'https://status.internal/{{args.region}}/{{args.tenant}}' })],
+      count: 1,
+    });
+    new CanaryRollout(chart, 'shop', { containers: [{ image: 'shop:2', portNumber: 8080 }], steps: [CanaryStep.weight(10), CanaryStep.analysis({ templates: [smoke] })] });
+    expect(validationErrors(chart.node.root as any)).toEqual([
+      '[test/shop] spec.strategy.canary.steps[1].analysis: spec.strategy.canary.steps[1].analysis.templates: Invalid value: "templateNames: [smoke]": args.tenant was not resolved (allowed: args that include \'tenant\' (required by smoke))',
+    ]);
+  });
+
+  test('an argument declared twice is refused', () => {
+    const chart = testChart('shop');
+    expect(constructionError(() => new WebAnalysis(chart, 'smoke', {
+      args: [TemplateArgument.withDefault('region', 'a'), TemplateArgument.withDefault('region', 'b')],
+      checks: [WebCheck.http({ url: 'https://x/{{args.region}}' })],
+    }))).toBe("[test/smoke] args: spec.args: argument 'region' declared twice (allowed: one declaration per argument name)");
   });
 });

@@ -5,9 +5,10 @@ import { IAnalysisTemplate } from './analysis-template';
 import { indefiniteMetrics, validateMetrics } from './metric-options';
 import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
+import { TemplateArgument } from './template-argument';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
-import { addRuleValidation, RuleViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
 export interface AnalysisTemplateBaseProps {
@@ -29,6 +30,12 @@ export interface AnalysisTemplateBaseProps {
    * @default false
    */
   readonly externalArgs?: boolean;
+  /**
+   * Arguments the template declares itself: defaults, Secret keys, fields of the caller. They
+   * replace the declaration of the same name the checks' `{{args.x}}` would otherwise get.
+   * @default - only the arguments the checks use, without default
+   */
+  readonly args?: TemplateArgument[];
 }
 
 /**
@@ -45,11 +52,18 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
 
   /** Whether a rollout or experiment of this app runs the template (and so supplies its args). */
   private runHere = false;
+  private readonly declaredArgs: TemplateArgument[];
 
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
     this.clusterScope = props.clusterScope ?? false;
     const externalArgs = props.externalArgs ?? false;
+    this.declaredArgs = props.args ?? [];
+    const names = this.declaredArgs.map((a) => a.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate !== undefined) {
+      throwViolation(this, { property: 'args', field: 'spec.args', message: `argument '${duplicate}' declared twice`, allowed: 'one declaration per argument name' });
+    }
     const gvk = this.clusterScope ? ClusterAnalysisTemplate.GVK : AnalysisTemplate.GVK;
     this.apiObject = new ApiObject(this, 'Resource', { ...gvk, metadata: props.metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });
     if (this.clusterScope && (props.metadata?.namespace ?? Chart.of(this).namespace) !== undefined) {
@@ -128,9 +142,13 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
    * them) plus the Secret-backed `secretArgs`, with `dryRun` rules for the named metrics.
    */
   protected assembleSpec(metrics: any[], secretArgs: any[], dryRunMetrics: string[]): any {
+    const declared = new Map(this.declaredArgs.map((a) => [a.name, a.toJson()]));
     const secret = new Set(secretArgs.map((a) => a.name));
     const used = placeholderArgs(JSON.stringify(metrics.map((m) => m.provider))).filter((name) => !secret.has(name));
-    const args = [...used.map((name) => ({ name })), ...secretArgs];
+    const args = [
+      ...used.map((name) => declared.get(name) ?? { name }), ...secretArgs,
+      ...this.declaredArgs.filter((a) => !used.includes(a.name) && !secret.has(a.name)).map((a) => a.toJson()),
+    ];
     return {
       args: args.length > 0 ? args : undefined,
       metrics,

@@ -45,6 +45,11 @@ export interface PrometheusAnalysisProps extends AnalysisTemplateBaseProps, Metr
    */
   readonly timeout?: Duration;
   /**
+   * Skip TLS certificate verification of an https `address`.
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
    * Headers sent with each query; credentials only with `HttpHeader.fromSecret`
    * (e.g. `Authorization: Bearer <token>`, or `Basic <base64 user:password>`).
    * @default - none
@@ -199,6 +204,7 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
             address: p.address,
             query: rendered.query,
             timeout: p.timeout?.toSeconds(),
+            insecure: p.insecure,
             headers: headers.length > 0 ? headers.map((h) => h.header) : undefined,
             authentication,
           },

@@ -67,6 +67,11 @@ export interface HttpCheckOptions extends MetricOptions {
    */
   readonly timeout?: Duration;
   /**
+   * Skip TLS certificate verification (a self-signed certificate on an internal endpoint).
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
    * Condition on the result, in the supported subset (e.g. `result == "ok"`).
    * @default - any 2xx answer succeeds (non-2xx is a measurement error)
    */
@@ -163,6 +168,7 @@ export class WebCheck {
             jsonBody: options.jsonBody,
             jsonPath: options.jsonPath,
             timeoutSeconds: options.timeout?.toSeconds(),
+            insecure: options.insecure,
           },
           secretArgs: headers.flatMap((h) => h.arg ?? []),
         };
