@@ -134,8 +134,14 @@ describe('arguments in full', () => {
       ],
       checks: [
         WebCheck.http({
-          name: 'status', url: 'https://status.internal/{{args.region}}?key={{args.api-key}}', method: HttpMethod.POST, body: '{"team":"{{args.team}}"}',
-          jsonPath: '{$.status}', successCondition: 'result == "ok"', timeout: Duration.seconds(5), insecure: true,
+          name: 'status',
+          url: 'https://status.internal/{{args.region}}?key={{args.api-key}}',
+          method: HttpMethod.POST,
+          body: '{"team":"{{args.team}}"}',
+          jsonPath: '{$.status}',
+          successCondition: 'result == "ok"',
+          timeout: Duration.seconds(5),
+          insecure: true,
         }),
         WebCheck.job({ name: 'e2e', image: 'e2e:1', args: ['--key', '{{args.api-key}}'] }),
       ],
@@ -151,8 +157,12 @@ describe('arguments in full', () => {
       { name: 'team', valueFrom: { fieldRef: { fieldPath: "metadata.labels['team']" } } },
     ]);
     expect(template.spec.metrics[0].provider.web).toEqual({
-      url: 'https://status.internal/{{args.region}}?key={{args.api-key}}', method: 'POST', body: '{"team":"{{args.team}}"}',
-      jsonPath: '{$.status}', timeoutSeconds: 5, insecure: true,
+      url: 'https://status.internal/{{args.region}}?key={{args.api-key}}',
+      method: 'POST',
+      body: '{"team":"{{args.team}}"}',
+      jsonPath: '{$.status}',
+      timeoutSeconds: 5,
+      insecure: true,
     });
     // Nothing is required: the rollout passes no args.
     expect(find(objects, 'Rollout').spec.strategy.canary.steps[1].analysis.args).toBeUndefined();

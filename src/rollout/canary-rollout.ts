@@ -105,6 +105,7 @@ export class CanaryRollout extends RolloutBase {
     this.props = props;
     this.steps = [...(props.steps ?? [])];
     for (const options of [props.backgroundAnalysis, ...this.steps.map((step) => step.analysisOptions)]) noteAnalysisRun(options);
+    for (const step of this.steps) noteAnalysisRun({ templates: (step.experimentOptions?.analyses ?? []).map((a) => a.template) });
     if (props.stableService && props.stableService === props.canaryService) {
       throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
     }
