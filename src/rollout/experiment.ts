@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EphemeralMetadata, podTemplateMetadata } from './pod-metadata';
+import { EphemeralMetadata, podTemplateMetadata, renderEphemeralMetadata } from './pod-metadata';
 import type { IRollout } from './rollout-base';
 import { Experiment as ExperimentResource } from '../../imports/argoproj.io';
 import { AnalysisArgument } from '../analysis/analysis-argument';
@@ -117,7 +117,8 @@ export interface BaselineVsCanaryOptions {
  * user's, each template marked as run by this app; required args not supplied are reported.
  * @internal
  */
-export function renderExperimentAnalyses(analyses: ExperimentAnalysis[], rollout: IRollout | undefined, field: string): { json: any[] | undefined; violations: RuleViolation[] } {
+export function renderExperimentAnalyses(analyses: ExperimentAnalysis[], rollout: IRollout | undefined, field: string):
+{ json: any[] | undefined; violations: RuleViolation[] } {
   const violations: RuleViolation[] = [];
   const property = `${propertyPrefix(field)}analyses`;
   const names = analyses.map((a) => a.name);
@@ -178,7 +179,7 @@ export function renderExperimentStep(options: ExperimentStepOptions, rollout: IR
         replicas: t.replicas,
         weight: t.weight,
         selector: t.selector && { matchLabels: t.selector },
-        metadata: t.metadata && (t.metadata.labels || t.metadata.annotations) ? { labels: t.metadata.labels, annotations: t.metadata.annotations } : undefined,
+        metadata: renderEphemeralMetadata(t.metadata),
         service: t.service ? {} : undefined,
       })),
       duration: options.duration && goDuration(options.duration),
