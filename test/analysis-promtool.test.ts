@@ -12,7 +12,7 @@ import { Duration } from 'cdk8s';
 import { stringify } from 'yaml';
 import {
   AnalysisCheck, CanaryRollout, CanarySteps, ITrafficSplit, MeasurementPhase, measurementPhase, NoDataPolicy, PrometheusAnalysis,
-  RouterMetrics, TrafficSplitBinding,
+  RouterMetrics, SuccessStatuses, TrafficSplitBinding,
 } from '../src';
 import { find, synth, testChart } from './support/synth';
 
@@ -301,3 +301,29 @@ function goSeconds(duration: string): number {
   const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
   return [...duration.matchAll(/(\d+)([hms])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }
+
+describe('the statuses counted as success are a typed option', () => {
+  /** 90 % 200s and 10 % 404s from the canary pods, in the application's own metrics. */
+  function successRate(successStatuses?: SuccessStatuses): MeasurementPhase {
+    const chart = testChart('ns');
+    const analysis = new PrometheusAnalysis(chart, 'analysis', { checks: [AnalysisCheck.successRate({ atLeast: 0.99, successStatuses })], count: 1 });
+    new CanaryRollout(chart, 'app', { metadata: { name: 'app' }, containers: [{ image: 'app:2', portNumber: 8080 }], backgroundAnalysis: { templates: [analysis] } });
+    const [metric] = resolvedMetrics(synth(chart));
+    const labels = `namespace="ns",pod="${CANARY_POD}"`;
+    const results = evaluate([metric], [
+      { series: `http_requests_total{${labels},status="200"}`, values: counter(90) },
+      { series: `http_requests_total{${labels},status="404"}`, values: counter(10) },
+    ]);
+    return measurementPhase(results.get(metric.name), metric.successCondition, metric.failureCondition);
+  }
+
+  test('non-5xx (the default, seed 003): client errors do not count against the canary', () => {
+    expect(successRate()).toBe(MeasurementPhase.SUCCESSFUL);
+    expect(successRate(SuccessStatuses.non5xx())).toBe(MeasurementPhase.SUCCESSFUL);
+  });
+
+  test('2xx only (seed 000): 10 % 404s fail a 99 % success rate', () => {
+    expect(successRate(SuccessStatuses.only2xx())).toBe(MeasurementPhase.FAILED);
+    expect(successRate(SuccessStatuses.matching('[24].*'))).toBe(MeasurementPhase.SUCCESSFUL);
+  });
+});

@@ -99,9 +99,13 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
   private readonly specs = new Map<RequestMetrics, any>();
   private readonly applicationMetrics: RequestMetrics;
 
+  /** The checks, one metric each. */
+  public readonly checks: AnalysisCheck[];
+
   constructor(scope: Construct, id: string, props: PrometheusAnalysisProps) {
     super(scope, id, props);
     this.props = props;
+    this.checks = [...props.checks];
     this.applicationMetrics = RequestMetrics.application(props.applicationMetrics);
     if (props.address !== undefined && !/^https?:\/\/[^\s/]+/.test(props.address)) {
       throwViolation(this, { property: 'address', field: 'spec.metrics[].provider.prometheus.address', message: 'prometheus address is not is url format', allowed: 'an http(s) URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090' });

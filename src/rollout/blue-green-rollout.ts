@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
+import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, noteAnalysisRun, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -143,6 +144,10 @@ export class BlueGreenRollout extends RolloutBase {
   /** The preview Ingress, when `previewIngress` is set. */
   public readonly previewIngress?: kplus.Ingress;
   private readonly props: BlueGreenRolloutProps;
+
+  public get analysisTemplates(): IAnalysisTemplate[] {
+    return [...(this.props.prePromotionAnalysis?.templates ?? []), ...(this.props.postPromotionAnalysis?.templates ?? [])];
+  }
 
   constructor(scope: Construct, id: string, props: BlueGreenRolloutProps) {
     super(scope, id, props);

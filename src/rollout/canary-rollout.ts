@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { CanaryStep } from './canary-step';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
+import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -114,6 +115,13 @@ export class CanaryRollout extends RolloutBase {
     this.trafficSplit = props.trafficSplit;
     this.binding = props.trafficSplit?.bind({ rollout: this, stableService: this.stableService, canaryService: this.canaryService });
     this.routerMetrics = this.binding?.metrics;
+  }
+
+  public get analysisTemplates(): IAnalysisTemplate[] {
+    return [
+      ...(this.props.backgroundAnalysis?.templates ?? []),
+      ...this.steps.flatMap((step) => [...(step.analysisOptions?.templates ?? []), ...(step.experimentOptions?.analyses ?? []).map((a) => a.template)]),
+    ];
   }
 
   /** @internal */

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
 import { WorkloadRef } from './workload-ref';
 import { Rollout } from '../../imports/argoproj.io';
+import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { validateRolloutSpec } from '../validation/rollout-rules';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -130,6 +131,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
   public abstract readonly canaryService: kplus.Service;
   public abstract readonly trafficSplit?: ITrafficSplit;
   public abstract readonly routerMetrics?: RouterMetrics;
+  /** The analysis templates the rollout runs (background or pre-promotion first, then in step order). */
+  public abstract readonly analysisTemplates: IAnalysisTemplate[];
 
   protected readonly apiObject: ApiObject;
   /** What the last render of the spec broke (set by the lazy spec). */
