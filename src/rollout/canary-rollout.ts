@@ -120,7 +120,10 @@ export class CanaryRollout extends RolloutBase {
   public get analysisTemplates(): IAnalysisTemplate[] {
     return [
       ...(this.props.backgroundAnalysis?.templates ?? []),
-      ...this.steps.flatMap((step) => [...(step.analysisOptions?.templates ?? []), ...(step.experimentOptions?.analyses ?? []).map((a) => a.template)]),
+      ...this.steps.flatMap((step) => [
+        ...(step.analysisOptions?.templates ?? []),
+        ...(step.experimentOptions?.analyses ?? []).map((a) => a.template),
+      ]),
     ];
   }
 
