@@ -109,3 +109,24 @@ describe('AlbTrafficSplit', () => {
 function firstIngress(split: AlbTrafficSplit) {
   return split.ingresses[0];
 }
+
+describe('AlbTrafficSplit ping-pong', () => {
+  test('ping and pong Services take turns; the Ingress routes to the root Service (rules 15-19 pass)', () => {
+    const { chart } = app({ pingPong: true });
+    const objects = synth(chart);
+    for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+    const canary = find(objects, 'Rollout').spec.strategy.canary;
+    expect(canary.pingPong).toEqual({ pingService: 'aragora-ping', pongService: 'aragora-pong' });
+    expect(canary.trafficRouting.alb).toEqual({ ingress: 'aragora', servicePort: 8080, rootService: 'aragora-root' });
+    for (const name of ['aragora-root', 'aragora-ping', 'aragora-pong']) {
+      expect(find(objects, 'Service', name).spec).toMatchObject({ selector: { 'app.kubernetes.io/name': 'aragora' }, ports: [{ port: 8080 }] });
+    }
+    expect(find(objects, 'Ingress', 'aragora').spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'aragora-root', port: { name: 'use-annotation' } });
+  });
+
+  test('rule 18 on the final Rollout: ping-pong without a root Service', () => {
+    const { chart, rollout } = app({ pingPong: true });
+    (rollout as any).apiObject.addJsonPatch(JsonPatch.remove('/spec/strategy/canary/trafficRouting/alb/rootService'));
+    expect(errorsOf(chart)).toContain('[test/aragora] pingPong: spec.strategy.trafficRouting.alb.rootService: Invalid value: "": Root service field is required for the configuration with ALB and ping-pong feature enabled (allowed: a root Service)');
+  });
+});

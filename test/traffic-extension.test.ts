@@ -21,8 +21,10 @@ class SmiTrafficSplit extends TrafficSplitBase {
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     // The root Service selects both versions; the controller creates the SMI TrafficSplit itself.
     this.rootService = createSelectorService(this, 'Root', {
-      name: `${target.rollout.name}-root`, namespace: target.rollout.metadata.namespace,
-      selectorLabels: target.rollout.selectorLabels, ports: target.stableService.ports,
+      name: `${target.rollout.name}-root`,
+      namespace: target.rollout.metadata.namespace,
+      selectorLabels: target.rollout.selectorLabels,
+      ports: target.stableService.ports,
     });
     return { trafficRouting: { smi: { rootService: this.rootService.name, trafficSplitName: target.rollout.name } } };
   }
@@ -30,8 +32,10 @@ class SmiTrafficSplit extends TrafficSplitBase {
   protected validateTarget(target: TrafficSplitTarget): RuleViolation[] {
     const smi = renderedCanary(target).trafficRouting?.smi ?? {};
     return smi.rootService === this.rootService?.name ? [] : [{
-      property: 'trafficSplit', field: 'spec.strategy.canary.trafficRouting.smi.rootService',
-      message: `root Service "${smi.rootService}" is not the one this split creates`, allowed: this.rootService?.name ?? 'none',
+      property: 'trafficSplit',
+      field: 'spec.strategy.canary.trafficRouting.smi.rootService',
+      message: `root Service "${smi.rootService}" is not the one this split creates`,
+      allowed: this.rootService?.name ?? 'none',
     }];
   }
 }

@@ -157,6 +157,7 @@ export class CanaryRollout extends RolloutBase {
       canaryMetadata: renderEphemeralMetadata(p.canaryMetadata),
       stableMetadata: renderEphemeralMetadata(p.stableMetadata),
       antiAffinity: p.antiAffinity?.toJson(),
+      pingPong: this.binding?.pingPong,
     };
     return { strategy: { canary }, violations };
   }

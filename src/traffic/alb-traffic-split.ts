@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { createSelectorService } from '../rollout/rollout-base';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The AWS Load Balancer Controller's annotation prefix (the rollouts controller's default). */
@@ -86,6 +87,13 @@ export interface AlbTrafficSplitProps {
    * @default - the controller's `alb.ingress.kubernetes.io`
    */
   readonly annotationPrefix?: string;
+  /**
+   * Ping-pong: two Services, `<rollout>-ping` and `<rollout>-pong`, take turns as stable and canary
+   * (the rollout's `pingPong`), so the target groups never change Service between releases. The
+   * Ingress then routes to the root Service (`rootService`, else one created as `<rollout>-root`).
+   * @default false
+   */
+  readonly pingPong?: boolean;
 }
 
 /**
@@ -97,10 +105,13 @@ export interface AlbTrafficSplitProps {
 export class AlbTrafficSplit extends TrafficSplitBase {
   private readonly props: AlbTrafficSplitProps;
   private readonly routedIngresses: ApiObject[] = [];
+  private readonly pingPongServices: kplus.Service[] = [];
+  private rootService?: kplus.Service;
 
   constructor(scope: Construct, id: string, props: AlbTrafficSplitProps = {}) {
     super(scope, id);
     this.props = props;
+    this.rootService = props.rootService;
     const field = 'spec.strategy.canary.trafficRouting.alb';
     if (props.ingresses) {
       const conflicting = (['host', 'path', 'pathType', 'ingressClassName', 'ingressName', 'ingressAnnotations', 'targetType'] as const)
@@ -126,21 +137,33 @@ export class AlbTrafficSplit extends TrafficSplitBase {
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     const p = this.props;
     const servicePort = routedPort(this, target.stableService, p.servicePort);
+    let pingPong: any;
+    if (p.pingPong) {
+      const service = (id: string, suffix: string) => createSelectorService(this, id, {
+        name: `${target.rollout.name}-${suffix}`,
+        namespace: target.rollout.metadata.namespace,
+        selectorLabels: target.rollout.selectorLabels,
+        ports: target.stableService.ports,
+      });
+      this.rootService = p.rootService ?? service('RootService', 'root');
+      this.pingPongServices.push(service('PingService', 'ping'), service('PongService', 'pong'));
+      pingPong = { pingService: this.pingPongServices[0].name, pongService: this.pingPongServices[1].name };
+    }
     this.routedIngresses.push(...(p.ingresses ?? [this.createIngress(target)]));
     const names = this.routedIngresses.map((ingress) => ingress.name);
     const alb = {
       ...(names.length === 1 ? { ingress: names[0] } : { ingresses: names }),
       servicePort,
-      rootService: p.rootService?.name,
+      rootService: this.rootService?.name,
       annotationPrefix: p.annotationPrefix,
       stickinessConfig: p.stickiness ? { enabled: true, durationSeconds: p.stickiness.toSeconds() } : undefined,
     };
-    return { trafficRouting: { alb } };
+    return { trafficRouting: { alb }, pingPong };
   }
 
   private createIngress(target: TrafficSplitTarget): ApiObject {
     const p = this.props;
-    const routed = p.rootService ?? target.stableService;
+    const routed = this.rootService ?? target.stableService;
     const prefix = p.annotationPrefix ?? ALB_PREFIX;
     return new kplus.k8s.KubeIngress(this, 'Ingress', {
       metadata: {
@@ -204,7 +227,10 @@ export class AlbTrafficSplit extends TrafficSplitBase {
       }
       const targetType = ingress.metadata?.annotations?.[`${prefix}/target-type`] ?? AlbTargetType.INSTANCE;
       if (targetType === AlbTargetType.INSTANCE) {
-        const services = [target.stableService, target.canaryService, ...(this.props.rootService ? [this.props.rootService] : [])];
+        const services = [
+          ...(this.pingPongServices.length > 0 ? this.pingPongServices : [target.stableService, target.canaryService]),
+          ...(this.rootService ? [this.rootService] : []),
+        ];
         for (const service of services) {
           const type = ApiObject.of(service).toJson().spec?.type ?? 'ClusterIP';
           if (type !== 'NodePort') {
