@@ -25,6 +25,9 @@ describe('CanaryStep.experiment', () => {
           ],
           duration: Duration.minutes(10),
           analyses: [{ name: 'smoke', template: smoke, args: [AnalysisArgument.value('host', 'api-candidate')], requiredForCompletion: true }],
+          dryRunMetrics: ['web'],
+          analysisRunLabels: { team: 'shop' },
+          scaleDownDelay: Duration.seconds(60),
         }),
         CanaryStep.weight(50),
       ],
@@ -39,6 +42,9 @@ describe('CanaryStep.experiment', () => {
         ],
         duration: '10m',
         analyses: [{ name: 'smoke', templateName: 'smoke', args: [{ name: 'host', value: 'api-candidate' }], requiredForCompletion: true }],
+        dryRun: [{ metricName: 'web' }],
+        analysisRunMetadata: { labels: { team: 'shop' } },
+        scaleDownDelaySeconds: 60,
       },
     });
   });
@@ -104,6 +110,8 @@ describe('Experiment', () => {
       templates: [{ name: 'baseline', workload: current, replicas: 2 }, { name: 'candidate', workload: next, minReady: Duration.seconds(30), service: true }],
       duration: Duration.minutes(20),
       progressDeadline: Duration.minutes(5),
+      scaleDownDelay: Duration.seconds(0),
+      analysisRunLabels: { trial: 'v2' },
       analyses: [{
         name: 'compare',
         template: compare,
@@ -119,7 +127,7 @@ describe('Experiment', () => {
     for (const o of objects) expect(schemas.errors(o)).toEqual([]);
     const exp = find(objects, 'Experiment', 'api-v2-trial');
     expect(exp.apiVersion).toBe('argoproj.io/v1alpha1');
-    expect(exp.spec).toMatchObject({ duration: '20m', progressDeadlineSeconds: 300 });
+    expect(exp.spec).toMatchObject({ duration: '20m', progressDeadlineSeconds: 300, scaleDownDelaySeconds: 0, analysisRunMetadata: { labels: { trial: 'v2' } } });
     expect(exp.spec.templates.map((t: any) => [t.name, t.replicas, t.minReadySeconds, t.selector, t.template.metadata.labels, t.service])).toEqual([
       ['baseline', 2, undefined, { matchLabels: { 'app.kubernetes.io/name': 'api-v2-trial-baseline' } }, { 'app.kubernetes.io/name': 'api-v2-trial-baseline' }, undefined],
       ['candidate', undefined, 30, { matchLabels: { 'app.kubernetes.io/name': 'api-v2-trial-candidate' } }, { 'app.kubernetes.io/name': 'api-v2-trial-candidate' }, {}],

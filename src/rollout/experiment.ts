@@ -82,7 +82,21 @@ export interface ExperimentStepOptions {
    * The analyses run during the experiment.
    * @default - none
    */
-  readonly analyses?: ExperimentAnalysis[];
+  readonly analyses?: ExperimentAnalysis[]; /**
+   * Metrics (names or regular expressions) of the analyses to run in dry-run mode.
+   * @default - none
+   */
+  readonly dryRunMetrics?: string[];
+  /**
+   * Labels added to the experiment's AnalysisRuns.
+   * @default - none
+   */
+  readonly analysisRunLabels?: { [key: string]: string };
+  /**
+   * How long the experiment's ReplicaSets keep running after it ends.
+   * @default - the controller's 30 seconds
+   */
+  readonly scaleDownDelay?: Duration;
 }
 
 /** Options of `CanaryStep.baselineVsCanary`. */
@@ -184,6 +198,7 @@ export function renderExperimentStep(options: ExperimentStepOptions, rollout: IR
       })),
       duration: options.duration && goDuration(options.duration),
       analyses: analyses.json,
+      ...renderExperimentRunOptions(options),
     },
     violations,
   };
@@ -241,7 +256,21 @@ export interface ExperimentProps {
    * The analyses; every argument their templates need is passed in `args`.
    * @default - none
    */
-  readonly analyses?: ExperimentAnalysis[];
+  readonly analyses?: ExperimentAnalysis[]; /**
+   * Metrics (names or regular expressions) of the analyses to run in dry-run mode.
+   * @default - none
+   */
+  readonly dryRunMetrics?: string[];
+  /**
+   * Labels added to the experiment's AnalysisRuns.
+   * @default - none
+   */
+  readonly analysisRunLabels?: { [key: string]: string };
+  /**
+   * How long the experiment's ReplicaSets keep running after it ends.
+   * @default - the controller's 30 seconds
+   */
+  readonly scaleDownDelay?: Duration;
 }
 
 /**
@@ -294,8 +323,18 @@ export class Experiment extends Construct {
       duration: p.duration && goDuration(p.duration),
       progressDeadlineSeconds: (p.progressDeadline ?? Duration.seconds(600)).toSeconds(),
       analyses: analyses.json,
+      ...renderExperimentRunOptions(p),
     };
   }
+}
+
+/** `dryRun`, `analysisRunMetadata` and `scaleDownDelaySeconds` of an experiment. */
+function renderExperimentRunOptions(options: { dryRunMetrics?: string[]; analysisRunLabels?: { [key: string]: string }; scaleDownDelay?: Duration }): any {
+  return {
+    dryRun: options.dryRunMetrics?.length ? options.dryRunMetrics.map((metricName) => ({ metricName })) : undefined,
+    analysisRunMetadata: options.analysisRunLabels ? { labels: options.analysisRunLabels } : undefined,
+    scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
+  };
 }
 
 /** Section D of the validation reference (rules 66-69) and unique selectors, with the controller's texts. */
