@@ -329,7 +329,7 @@ export class Experiment extends Construct {
 }
 
 /** `dryRun`, `analysisRunMetadata` and `scaleDownDelaySeconds` of an experiment. */
-function renderExperimentRunOptions(options: { dryRunMetrics?: string[]; analysisRunLabels?: { [key: string]: string }; scaleDownDelay?: Duration }): any {
+function renderExperimentRunOptions(options: ExperimentStepOptions | ExperimentProps): any {
   return {
     dryRun: options.dryRunMetrics?.length ? options.dryRunMetrics.map((metricName) => ({ metricName })) : undefined,
     analysisRunMetadata: options.analysisRunLabels ? { labels: options.analysisRunLabels } : undefined,
