@@ -82,6 +82,7 @@ describe('CanaryStep.experiment', () => {
           { name: '', specRef: ExperimentSpecRef.STABLE },
         ],
         analyses: [{ name: 'smoke', template: smoke }],
+        dryRunMetrics: ['latency.*'],
       })],
     });
     expect(errorsOf(chart)).toEqual([
@@ -90,6 +91,7 @@ describe('CanaryStep.experiment', () => {
       '[test/api] steps[0].experiment.templates[2].name: spec.strategy.canary.steps[0].experiment.templates[2].name: Experiment has empty template name at index 2 (allowed: a non-empty name)',
       '[test/api] steps[0].experiment.templates[1].selector: spec.strategy.canary.steps[0].experiment.templates[1].selector: This experiment is selecting all pods at index 1. A non-empty selector is required. (allowed: at least one label)',
       '[test/api] steps[0].experiment.analyses: spec.strategy.canary.steps[0].experiment.analyses: Invalid value: "smoke": args.host was not resolved (allowed: args that include \'host\' (required by smoke))',
+      "[test/api] steps[0].experiment.dryRunMetrics: spec.strategy.canary.steps[0].experiment.dryRun[0]: dryRun[0]: Rule didn't match any metric name(s) (allowed: one of web)",
     ]);
   });
 });

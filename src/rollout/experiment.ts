@@ -184,7 +184,7 @@ export function renderExperimentStep(options: ExperimentStepOptions, rollout: IR
     }
   });
   const analyses = renderExperimentAnalyses(options.analyses ?? [], rollout, field);
-  violations.push(...analyses.violations);
+  violations.push(...analyses.violations, ...dryRunViolations(options, field));
   return {
     json: {
       templates: options.templates.map((t) => ({
@@ -306,7 +306,7 @@ export class Experiment extends Construct {
     const p = this.props;
     const name = this.apiObject.name;
     const analyses = renderExperimentAnalyses(p.analyses ?? [], undefined, 'spec');
-    this.renderViolations = analyses.violations;
+    this.renderViolations = [...analyses.violations, ...dryRunViolations(p, 'spec')];
     return {
       templates: p.templates.map((t) => {
         const selector = t.selector ?? { 'app.kubernetes.io/name': `${name}-${t.name}` };
@@ -326,6 +326,18 @@ export class Experiment extends Construct {
       ...renderExperimentRunOptions(p),
     };
   }
+}
+
+/** Each dry-run rule must match a metric of the experiment's analyses, as when the controller creates their AnalysisRun. */
+function dryRunViolations(options: ExperimentStepOptions | ExperimentProps, field: string): RuleViolation[] {
+  const metrics = (options.analyses ?? []).flatMap((a) => a.template.metricNames);
+  if (metrics.length === 0) return [];
+  return (options.dryRunMetrics ?? []).flatMap((rule, i) => (rule === '*' || metrics.some((m) => new RegExp(`^${rule}$`).test(m)) ? [] : [{
+    property: `${propertyPrefix(field)}dryRunMetrics`,
+    field: `${field}.dryRun[${i}]`,
+    message: `dryRun[${i}]: Rule didn't match any metric name(s)`,
+    allowed: `one of ${metrics.join(', ')}`,
+  }]));
 }
 
 /** `dryRun`, `analysisRunMetadata` and `scaleDownDelaySeconds` of an experiment. */
