@@ -34,6 +34,40 @@ function app(props: Partial<PrometheusAnalysisProps> = {}, split?: ITrafficSplit
 const metric = (objects: any[], name: string) => find(objects, 'AnalysisTemplate').spec.metrics.find((m: any) => m.name === name);
 
 describe('PrometheusAnalysis', () => {
+  test('first measurement one window plus one scrape after the analysis starts; indefinite checks tolerate 2 inconclusive measurements', () => {
+    const { chart } = app({
+      scrapeInterval: Duration.seconds(15),
+      window: Duration.minutes(1),
+      checks: [
+        AnalysisCheck.successRate({ atLeast: 0.99 }),
+        AnalysisCheck.errorRate({ below: 0.01, window: Duration.minutes(5) }),
+        AnalysisCheck.podRestarts({ initialDelay: Duration.seconds(10), count: 3, inconclusiveLimit: 1 }),
+      ],
+    });
+    const objects = synth(chart);
+    expect(metric(objects, 'success-rate')).toMatchObject({ interval: '1m', initialDelay: '75s', inconclusiveLimit: 2 });
+    expect(metric(objects, 'error-rate')).toMatchObject({ initialDelay: '315s', inconclusiveLimit: 2 });
+    expect(metric(objects, 'pod-restarts')).toMatchObject({ initialDelay: '10s', count: 3, inconclusiveLimit: 1 });
+  });
+
+  test('a PrometheusAnalysis no rollout of the app runs needs externalArgs: its queries take the rollout\'s args', () => {
+    const chart = testChart('platform');
+    new PrometheusAnalysis(chart, 'shared', { metadata: { name: 'shared-success' }, checks: [AnalysisCheck.successRate({ atLeast: 0.99 })] });
+    const errors = validationErrors(chart.node.root as any);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[test\/shared\] checks: spec\.args: AnalysisTemplate "shared-success" needs args namespace, rollout-name, canary-hash, and no rollout or experiment of this app runs it/);
+    const other = testChart('platform');
+    new PrometheusAnalysis(other, 'shared', { clusterScope: true, externalArgs: true, checks: [AnalysisCheck.successRate({ atLeast: 0.99 })] });
+    expect(validationErrors(other.node.root as any)).toEqual([]);
+  });
+
+  test('a check with a count concludes on its own data: the controller\'s inconclusiveLimit 0', () => {
+    const { chart } = app({ count: 5, initialDelay: Duration.minutes(1) });
+    const m = metric(synth(chart), 'success-rate');
+    expect(m).toMatchObject({ count: 5, initialDelay: '1m' });
+    expect(m.inconclusiveLimit).toBeUndefined();
+  });
+
   test('declares the args its queries use and the rollout supplies each of them', () => {
     const { chart } = app({}, nginx('aragora-stable'));
     const objects = synth(chart);

@@ -11,8 +11,8 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { stringify } from 'yaml';
 import {
-  AnalysisCheck, CanaryRollout, ITrafficSplit, MeasurementPhase, measurementPhase, NoDataPolicy, PrometheusAnalysis,
-  RouterMetrics, TrafficSplitBinding,
+  AnalysisCheck, CanaryRollout, CanarySteps, ITrafficSplit, MeasurementPhase, measurementPhase, NoDataPolicy, PrometheusAnalysis,
+  RouterMetrics, SuccessStatuses, TrafficSplitBinding,
 } from '../src';
 import { find, synth, testChart } from './support/synth';
 
@@ -68,7 +68,11 @@ function renderedMetrics(family: Family, noData?: NoDataPolicy): any[] {
     trafficSplit: ROUTERS[family](),
     backgroundAnalysis: { templates: [analysis] },
   });
-  const objects = synth(chart);
+  return resolvedMetrics(synth(chart));
+}
+
+/** The template's metrics with the rollout's args resolved as the controller would. */
+function resolvedMetrics(objects: any[]): any[] {
   const args: any[] = find(objects, 'Rollout').spec.strategy.canary.analysis.args;
   const values = new Map(args.map((a) => [a.name, resolveArg(a)]));
   return find(objects, 'AnalysisTemplate').spec.metrics.map((m: any) => ({
@@ -154,8 +158,8 @@ function inputSeries(family: Family, scenario: Scenario): any[] {
   }
 }
 
-/** Evaluates each query at 10 minutes with promtool and returns each result as Argo sees it (`[]float64`). */
-function evaluate(metrics: any[], series: any[]): Map<string, number[]> {
+/** Evaluates each query (at 10 minutes by default) with promtool and returns each result as Argo sees it (`[]float64`). */
+function evaluate(metrics: any[], series: any[], evalTime = '10m'): Map<string, number[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'analysis-promtool-'));
   try {
     fs.writeFileSync(path.join(dir, 'rules.yaml'), 'groups: []\n');
@@ -166,7 +170,7 @@ function evaluate(metrics: any[], series: any[]): Map<string, number[]> {
         interval: '30s',
         input_series: series,
         // An empty expectation: promtool passes on an empty result and prints what it got otherwise.
-        promql_expr_test: metrics.map((m) => ({ expr: `label_replace(${m.query}, "check", "${m.name}", "", "")`, eval_time: '10m', exp_samples: [] })),
+        promql_expr_test: metrics.map((m) => ({ expr: `label_replace(${m.query}, "check", "${m.name}", "", "")`, eval_time: evalTime, exp_samples: [] })),
       }],
     };
     fs.writeFileSync(path.join(dir, 'test.yaml'), stringify(tests));
@@ -230,4 +234,96 @@ test('a raw PromQL check is evaluated with its own conditions', () => {
   expect(measurementPhase(healthy.get('errors'), metrics[0].successCondition)).toBe(MeasurementPhase.SUCCESSFUL);
   expect(failing.get('errors')![0]).toBeGreaterThan(10);
   expect(measurementPhase(failing.get('errors'), metrics[0].successCondition)).toBe(MeasurementPhase.FAILED);
+});
+
+describe('a release that starts well: background analysis measures once the canary has traffic', () => {
+  /** The canary's pods start serving at its first weight step, 10 minutes into the series. */
+  const FIRST_WEIGHT_AT = 600;
+  const SCRAPE = 30;
+
+  /** Series of the canary start one scrape after the first weight step (the worst case); the stable's exist throughout. */
+  function startingSeries(family: Family, scenario: 'healthy' | 'failing'): any[] {
+    const stable = inputSeries(family, 'noSeries');
+    const canary = inputSeries(family, scenario).slice(stable.length);
+    const missing = FIRST_WEIGHT_AT / SCRAPE + 1;
+    return [...stable, ...canary.map((s) => ({ ...s, values: `_x${missing} ${s.values.replace(/x40$/, `x${40 - missing}`)}` }))];
+  }
+
+  /** A rollout with seed 000's plan and the library's default background analysis. */
+  function release(family: Family) {
+    const chart = testChart('ns');
+    const analysis = new PrometheusAnalysis(chart, 'analysis', { checks: CHECKS() });
+    new CanaryRollout(chart, 'app', {
+      metadata: { name: 'app' },
+      containers: [{ image: 'app:2', portNumber: 8080 }],
+      trafficSplit: ROUTERS[family](),
+      steps: CanarySteps.progressive({ weights: [5, 20, 50, 80], pause: Duration.minutes(5) }),
+      backgroundAnalysis: { templates: [analysis] },
+    });
+    const objects = synth(chart);
+    return { canary: find(objects, 'Rollout').spec.strategy.canary, metrics: resolvedMetrics(objects) };
+  }
+
+  /** Each metric's phase at its first measurement: the first weight step plus its initialDelay. */
+  function firstMeasurement(family: Family, scenario: 'healthy' | 'failing'): Record<string, string> {
+    const { metrics } = release(family);
+    const delays = new Set(metrics.map((m) => m.initialDelay));
+    expect(delays.size).toBe(1);
+    const delay = goSeconds([...delays][0]);
+    const results = evaluate(metrics, startingSeries(family, scenario), `${FIRST_WEIGHT_AT + delay}s`);
+    return Object.fromEntries(metrics.map((m) => [m.name, measurementPhase(results.get(m.name), m.successCondition, m.failureCondition)]));
+  }
+
+  test('the analysis starts at the step after the first weight step, first measuring one window plus one scrape later', () => {
+    const { canary, metrics } = release('nginx');
+    expect(canary.steps[canary.analysis.startingStep - 1]).toEqual({ setWeight: 5 });
+    expect(canary.steps.slice(0, canary.analysis.startingStep - 1).some((s: any) => s.setWeight !== undefined)).toBe(false);
+    for (const m of metrics) expect(m).toMatchObject({ initialDelay: '150s', interval: '1m', inconclusiveLimit: 2 });
+  });
+
+  test.each(['nginx', 'istio', 'application'] as Family[])('%s: a healthy canary passes its first measurement, a bad one fails it', (family) => {
+    expect(firstMeasurement(family, 'healthy')).toEqual(all(MeasurementPhase.SUCCESSFUL));
+    expect(firstMeasurement(family, 'failing')).toEqual(all(MeasurementPhase.FAILED));
+  });
+
+  test('measuring at the weight step itself (the controller\'s defaults) finds no canary data: the release would pause', () => {
+    const { metrics } = release('nginx');
+    const results = evaluate(metrics, startingSeries('nginx', 'healthy'), `${FIRST_WEIGHT_AT}s`);
+    const request = metrics.filter((m) => ['success-rate', 'error-rate', 'latency-p99', 'canary-vs-stable-p95'].includes(m.name));
+    for (const m of request) {
+      expect(measurementPhase(results.get(m.name), m.successCondition, m.failureCondition)).toBe(MeasurementPhase.INCONCLUSIVE);
+    }
+  });
+});
+
+/** Seconds of a Go duration such as 150s or 2m30s. */
+function goSeconds(duration: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
+  return [...duration.matchAll(/(\d+)([hms])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+}
+
+describe('the statuses counted as success are a typed option', () => {
+  /** 90 % 200s and 10 % 404s from the canary pods, in the application's own metrics. */
+  function successRate(successStatuses?: SuccessStatuses): MeasurementPhase {
+    const chart = testChart('ns');
+    const analysis = new PrometheusAnalysis(chart, 'analysis', { checks: [AnalysisCheck.successRate({ atLeast: 0.99, successStatuses })], count: 1 });
+    new CanaryRollout(chart, 'app', { metadata: { name: 'app' }, containers: [{ image: 'app:2', portNumber: 8080 }], backgroundAnalysis: { templates: [analysis] } });
+    const [metric] = resolvedMetrics(synth(chart));
+    const labels = `namespace="ns",pod="${CANARY_POD}"`;
+    const results = evaluate([metric], [
+      { series: `http_requests_total{${labels},status="200"}`, values: counter(90) },
+      { series: `http_requests_total{${labels},status="404"}`, values: counter(10) },
+    ]);
+    return measurementPhase(results.get(metric.name), metric.successCondition, metric.failureCondition);
+  }
+
+  test('non-5xx (the default, seed 003): client errors do not count against the canary', () => {
+    expect(successRate()).toBe(MeasurementPhase.SUCCESSFUL);
+    expect(successRate(SuccessStatuses.non5xx())).toBe(MeasurementPhase.SUCCESSFUL);
+  });
+
+  test('2xx only (seed 000): 10 % 404s fail a 99 % success rate', () => {
+    expect(successRate(SuccessStatuses.only2xx())).toBe(MeasurementPhase.FAILED);
+    expect(successRate(SuccessStatuses.matching('[24].*'))).toBe(MeasurementPhase.SUCCESSFUL);
+  });
 });

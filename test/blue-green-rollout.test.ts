@@ -198,7 +198,7 @@ describe('BlueGreenRollout errors', () => {
     rollout({ activeService: active }, chart);
     const errors = errorsOf(chart);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^\[test\/api\] activeService: spec\.strategy\.blueGreen\.activeService: Invalid value: "myapp": Service "myapp" has unmatch label "app" in rollout \(allowed: a Service whose selector uses only the pod labels \{"app.kubernetes.io\/name":"myapp",/);
+    expect(errors[0]).toMatch(/^\[test\/api\] activeService: spec\.strategy\.blueGreen\.activeService: Invalid value: "myapp": Service "myapp" has unmatch label "app" in rollout \(allowed: a Service whose selector uses only the pod labels \{"app.kubernetes.io\/name":"myapp"}\)$/);
   });
 
   test('rule 38: a Service managed by another Rollout', () => {

@@ -233,6 +233,21 @@ describe('the Rollout', () => {
     });
   });
 
+  test.each([
+    ['after the first weight step', [CanaryStep.pause(Duration.minutes(1)), CanaryStep.weight(5), CanaryStep.pause(Duration.minutes(5)), CanaryStep.weight(50)], 2],
+    ['at the weight step when it is the last', [CanaryStep.pause(Duration.minutes(1)), CanaryStep.weight(5)], 1],
+    ['the controller\'s 0 without weight steps', [CanaryStep.pause(Duration.minutes(1))], undefined],
+    ['the controller\'s 0 without steps', [], undefined],
+  ])('background analysis starts by default %s', (_name, steps, expected) => {
+    const { chart } = rollout({ steps: steps as CanaryStep[], backgroundAnalysis: { templates: [new FakeTemplate('success-rate')] } });
+    expect(spec(chart).strategy.canary.analysis.startingStep).toBe(expected);
+  });
+
+  test('an explicit startingStep 0 is kept', () => {
+    const { chart } = rollout({ steps: CanarySteps.progressive(), backgroundAnalysis: { templates: [new FakeTemplate('success-rate')], startingStep: 0 } });
+    expect(spec(chart).strategy.canary.analysis.startingStep).toBe(0);
+  });
+
   test('an HPA whose scaleTargetRef is the Rollout; replicas left to the HPA', () => {
     const autoscaling = { minReplicas: 3, maxReplicas: 10, targetCpuUtilizationPercent: 70, targetMemoryUtilizationPercent: 80 };
     const { chart } = rollout({ autoscaling });

@@ -1,5 +1,5 @@
 import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
-import { CanaryRollout, IRollout, ITrafficSplit, RolloutDashboard, RolloutDashboardProps, substituteGrafanaVariables, TrafficSplitBinding } from '../src';
+import { AnalysisCheck, CanaryRollout, PrometheusAnalysis, IRollout, ITrafficSplit, RolloutDashboard, RolloutDashboardProps, substituteGrafanaVariables, TrafficSplitBinding } from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 import { promqlSyntaxError } from '../src/analysis/promql';
 
@@ -193,5 +193,25 @@ describe('errors', () => {
     expect(validationErrors(chart.node.root as any)).toEqual([
       expect.stringMatching(/requestMetrics: data\.backend-rollout\.json: syntax error at character \d+: .* in max\(rollout_info_replicas_desired \(allowed: valid PromQL once Grafana variables are substituted\)/),
     ]);
+  });
+});
+
+describe('the latency panel follows the analysis', () => {
+  function gated(percentile: number | undefined) {
+    const chart = testChart(NS);
+    const analysis = new PrometheusAnalysis(chart, 'analysis', { checks: [AnalysisCheck.successRate({ atLeast: 0.99 }), AnalysisCheck.latency({ percentile: 99, below: Duration.millis(500) })] });
+    const r = new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers: [{ image: 'api:1', portNumber: 8080 }], backgroundAnalysis: { templates: [analysis] } });
+    new RolloutDashboard(chart, 'dashboard', { rollout: r, latencyPercentile: percentile });
+    const configMap = find(synth(chart), 'ConfigMap');
+    return JSON.parse(Object.values(configMap.data)[0] as string);
+  }
+
+  test('seed 000 gates p99: the panel shows p99 without being told', () => {
+    expect(panel(gated(undefined), 'Latency p99')).toBeDefined();
+  });
+
+  test('an explicit latencyPercentile wins', () => {
+    expect(panel(gated(95), 'Latency p95')).toBeDefined();
+    expect(panel(gated(95), 'Latency p99')).toBeUndefined();
   });
 });

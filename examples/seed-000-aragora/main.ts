@@ -22,6 +22,7 @@ import {
   RolloutNotificationTrigger,
   RolloutSelection,
   RolloutServiceMonitor,
+  SuccessStatuses,
 } from '../../src';
 
 export class AragoraChart extends Chart {
@@ -42,7 +43,7 @@ export class AragoraChart extends Chart {
       metadata: { name: 'aragora-canary-analysis' },
       address: 'http://prometheus.monitoring.svc.cluster.local:9090',
       checks: [
-        AnalysisCheck.successRate({ atLeast: 0.99 }),
+        AnalysisCheck.successRate({ atLeast: 0.99, successStatuses: SuccessStatuses.only2xx() }),
         AnalysisCheck.latency({ percentile: 99, below: Duration.millis(500) }),
         AnalysisCheck.errorRate({ below: 0.01 }),
         AnalysisCheck.podRestarts({ atMost: 0 }),
@@ -73,7 +74,7 @@ export class AragoraChart extends Chart {
     // Its alerts (aborted, degraded, stalled, analysis failed...), dashboard, Slack on completed /
     // aborted / analysis failed, and Prometheus scraping its pods; the analysis template syncs first.
     new RolloutAlerts(this, 'alerts', { rollouts: RolloutSelection.one(this.rollout) });
-    new RolloutDashboard(this, 'dashboard', { rollout: this.rollout, latencyPercentile: 99, folder: 'Aragora' });
+    new RolloutDashboard(this, 'dashboard', { rollout: this.rollout, folder: 'Aragora' });
     new RolloutNotifications(this, 'notifications', {
       rollout: this.rollout,
       subscriptions: [{

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { MetricOptions } from './metric-options';
 import { PodMetrics } from './pod-metrics';
 import { QueryTarget, TrafficRole } from './query-target';
-import { RequestMetrics } from './request-metrics';
+import { RequestMetrics, SuccessStatuses } from './request-metrics';
 import { RuleViolation } from '../validation/rule-violation';
 
 /**
@@ -43,14 +43,24 @@ export interface CheckOptions extends MetricOptions {
 
 /** Options of `AnalysisCheck.successRate`. */
 export interface SuccessRateCheckOptions extends CheckOptions {
-  /** Minimum fraction (0-1) of canary requests answered without a 5xx, e.g. 0.99. */
+  /** Minimum fraction (0-1) of canary requests answered with a success status, e.g. 0.99. */
   readonly atLeast: number;
+  /**
+   * The statuses counted as success.
+   * @default SuccessStatuses.non5xx()
+   */
+  readonly successStatuses?: SuccessStatuses;
 }
 
 /** Options of `AnalysisCheck.errorRate`. */
 export interface ErrorRateCheckOptions extends CheckOptions {
-  /** The fraction (0-1) of canary requests answered with a 5xx must stay below this, e.g. 0.01. */
+  /** The fraction (0-1) of canary requests answered with an error status must stay below this, e.g. 0.01. */
   readonly below: number;
+  /**
+   * The statuses counted as success; every other status is an error.
+   * @default SuccessStatuses.non5xx() (errors are 5xx)
+   */
+  readonly successStatuses?: SuccessStatuses;
 }
 
 /** Options of `AnalysisCheck.latency`. */
@@ -147,6 +157,7 @@ interface CheckSpec {
   readonly successCondition?: string;
   readonly failureCondition?: string;
   readonly problems: string[];
+  readonly latencyPercentile?: number;
 }
 
 /**
@@ -159,18 +170,18 @@ export class AnalysisCheck {
   public static successRate(options: SuccessRateCheckOptions): AnalysisCheck {
     return new AnalysisCheck(options, {
       name: 'success-rate',
-      query: (c, w) => c.requestMetrics.successRatio(TrafficRole.CANARY, c.target, w),
+      query: (c, w) => c.requestMetrics.successRatio(TrafficRole.CANARY, c.target, w, options.successStatuses),
       comparison: '>=',
       threshold: options.atLeast,
       problems: fraction('atLeast', options.atLeast),
     });
   }
 
-  /** Fraction of canary requests answered with a 5xx, below `below`. */
+  /** Fraction of canary requests answered with an error status (5xx by default), below `below`. */
   public static errorRate(options: ErrorRateCheckOptions): AnalysisCheck {
     return new AnalysisCheck(options, {
       name: 'error-rate',
-      query: (c, w) => c.requestMetrics.errorRatio(TrafficRole.CANARY, c.target, w),
+      query: (c, w) => c.requestMetrics.errorRatio(TrafficRole.CANARY, c.target, w, options.successStatuses),
       comparison: '<',
       threshold: options.below,
       problems: fraction('below', options.below),
@@ -185,6 +196,7 @@ export class AnalysisCheck {
       comparison: '<',
       threshold: options.below.toMilliseconds() / 1000,
       problems: [...percentile(options.percentile), ...(options.below.toMilliseconds() > 0 ? [] : ['below must be more than 0'])],
+      latencyPercentile: options.percentile,
     });
   }
 
@@ -262,6 +274,8 @@ export class AnalysisCheck {
   public readonly name: string;
   /** The outcome without data (built-in checks). */
   public readonly noData?: NoDataPolicy;
+  /** The latency percentile a latency check gates (e.g. 99), so a dashboard can show the same. */
+  public readonly latencyPercentile?: number;
   private readonly options: CheckOptions;
   private readonly spec: CheckSpec;
 
@@ -269,12 +283,18 @@ export class AnalysisCheck {
     this.options = options;
     this.spec = spec;
     this.name = options.name ?? spec.name;
+    this.latencyPercentile = spec.latencyPercentile;
     this.noData = spec.comparison ? (options.noData ?? NoDataPolicy.INCONCLUSIVE) : undefined;
   }
 
   /** The check's own measurement options. @internal */
   public get _measurement(): MetricOptions {
     return this.options;
+  }
+
+  /** The check's own window, if it has one. @internal */
+  public get _window(): Duration | undefined {
+    return this.options.window;
   }
 
   /** Problems with the check's options, for the construct that uses it to report. @internal */

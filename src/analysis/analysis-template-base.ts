@@ -5,9 +5,10 @@ import { IAnalysisTemplate } from './analysis-template';
 import { indefiniteMetrics, validateMetrics } from './metric-options';
 import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
+import { TemplateArgument } from './template-argument';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
-import { addRuleValidation, RuleViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
 export interface AnalysisTemplateBaseProps {
@@ -21,6 +22,20 @@ export interface AnalysisTemplateBaseProps {
    * @default false
    */
   readonly clusterScope?: boolean;
+  /**
+   * Whoever runs the template outside this app (rollouts of other apps, a hand-written
+   * AnalysisRun) supplies its arguments. Without it, a template that declares arguments without a
+   * value and that no rollout or experiment of this app runs is an error: run by name without
+   * arguments, its AnalysisRun would fail with `args.<name> was not resolved`.
+   * @default false
+   */
+  readonly externalArgs?: boolean;
+  /**
+   * Arguments the template declares itself: defaults, Secret keys, fields of the caller. They
+   * replace the declaration of the same name the checks' `{{args.x}}` would otherwise get.
+   * @default - only the arguments the checks use, without default
+   */
+  readonly args?: TemplateArgument[];
 }
 
 /**
@@ -35,16 +50,50 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   /** The AnalysisTemplate or ClusterAnalysisTemplate object. */
   public readonly apiObject: ApiObject;
 
+  /** Whether a rollout or experiment of this app runs the template (and so supplies its args). */
+  private runHere = false;
+  private readonly declaredArgs: TemplateArgument[];
+
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
     this.clusterScope = props.clusterScope ?? false;
+    const externalArgs = props.externalArgs ?? false;
+    this.declaredArgs = props.args ?? [];
+    const names = this.declaredArgs.map((a) => a.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate !== undefined) {
+      throwViolation(this, { property: 'args', field: 'spec.args', message: `argument '${duplicate}' declared twice`, allowed: 'one declaration per argument name' });
+    }
     const gvk = this.clusterScope ? ClusterAnalysisTemplate.GVK : AnalysisTemplate.GVK;
     this.apiObject = new ApiObject(this, 'Resource', { ...gvk, metadata: props.metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });
     if (this.clusterScope && (props.metadata?.namespace ?? Chart.of(this).namespace) !== undefined) {
       this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
     this.templateName = this.apiObject.name;
-    addRuleValidation(this, () => [...validateMetrics(this.apiObject.toJson().spec), ...this.validateSpec(this.apiObject.toJson().spec)]);
+    addRuleValidation(this, () => [
+      ...validateMetrics(this.apiObject.toJson().spec), ...this.validateSpec(this.apiObject.toJson().spec),
+      ...(externalArgs ? [] : this.validateArgsSupplied(this.apiObject.toJson().spec)),
+    ]);
+  }
+
+  /**
+   * Records that a rollout or experiment of this app runs the template (it supplies the args).
+   * @internal
+   */
+  public _markRun(): void {
+    this.runHere = true;
+  }
+
+  private validateArgsSupplied(spec: any): RuleViolation[] {
+    if (this.runHere) return [];
+    const required = (spec.args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
+    if (required.length === 0) return [];
+    return [{
+      property: 'checks',
+      field: 'spec.args',
+      message: `${this.apiObject.kind} "${this.templateName}" needs args ${required.join(', ')}, and no rollout or experiment of this app runs it: run by name without them, its AnalysisRun fails with "args.${required[0]} was not resolved"`,
+      allowed: 'run it from a rollout or experiment of this app (they supply the args), checks that need no args (WebCheck.http with url, WebCheck.job without CANARY_URL), or externalArgs: true when whoever runs it passes them',
+    }];
   }
 
   public get metricNames(): string[] {
@@ -93,9 +142,13 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
    * them) plus the Secret-backed `secretArgs`, with `dryRun` rules for the named metrics.
    */
   protected assembleSpec(metrics: any[], secretArgs: any[], dryRunMetrics: string[]): any {
+    const declared = new Map(this.declaredArgs.map((a) => [a.name, a.toJson()]));
     const secret = new Set(secretArgs.map((a) => a.name));
     const used = placeholderArgs(JSON.stringify(metrics.map((m) => m.provider))).filter((name) => !secret.has(name));
-    const args = [...used.map((name) => ({ name })), ...secretArgs];
+    const args = [
+      ...used.map((name) => declared.get(name) ?? { name }), ...secretArgs,
+      ...this.declaredArgs.filter((a) => !used.includes(a.name) && !secret.has(a.name)).map((a) => a.toJson()),
+    ];
     return {
       args: args.length > 0 ? args : undefined,
       metrics,

@@ -10,4 +10,5 @@ export * from './prometheus-analysis';
 export * from './query-target';
 export * from './request-metrics';
 export * from './rollout-analysis';
+export * from './template-argument';
 export * from './web-analysis';

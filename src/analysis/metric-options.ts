@@ -7,7 +7,8 @@ import { RuleViolation, throwViolation } from '../validation/rule-violation';
 export interface MetricOptions {
   /**
    * Time between measurements.
-   * @default - one measurement, unless `count` > 1 (then required)
+   * @default - `PrometheusAnalysis`: Duration.minutes(1) (measuring until the rollout ends unless
+   * `count` is set); other templates: one measurement, unless `count` > 1 (then required)
    */
   readonly interval?: Duration;
   /**
@@ -18,7 +19,8 @@ export interface MetricOptions {
   readonly count?: number;
   /**
    * Delay before the first measurement, so the canary has traffic and scraped data.
-   * @default - none
+   * @default - `PrometheusAnalysis`: the check's window plus one scrape interval (2m30s by
+   * default); other templates: none
    */
   readonly initialDelay?: Duration;
   /**
@@ -40,7 +42,8 @@ export interface MetricOptions {
   readonly consecutiveErrorLimit?: number;
   /**
    * Inconclusive measurements tolerated before the run is inconclusive (the rollout pauses).
-   * @default 0
+   * @default - `PrometheusAnalysis`: 2 for a check that measures until the rollout ends (no
+   * `count`), else 0 (the controller's default)
    */
   readonly inconclusiveLimit?: number;
   /**

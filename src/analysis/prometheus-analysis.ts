@@ -27,6 +27,9 @@ export interface PrometheusOAuth2 {
   readonly scopes?: string[];
 }
 
+/** Inconclusive measurements an indefinitely measuring check tolerates by default. */
+const INDEFINITE_INCONCLUSIVE_LIMIT = 2;
+
 /** Properties of a `PrometheusAnalysis`. */
 export interface PrometheusAnalysisProps extends AnalysisTemplateBaseProps, MetricOptions {
   /** The checks, one metric each. */
@@ -41,6 +44,11 @@ export interface PrometheusAnalysisProps extends AnalysisTemplateBaseProps, Metr
    * @default - the controller's
    */
   readonly timeout?: Duration;
+  /**
+   * Skip TLS certificate verification of an https `address`.
+   * @default false
+   */
+  readonly insecure?: boolean;
   /**
    * Headers sent with each query; credentials only with `HttpHeader.fromSecret`
    * (e.g. `Authorization: Bearer <token>`, or `Basic <base64 user:password>`).
@@ -68,6 +76,13 @@ export interface PrometheusAnalysisProps extends AnalysisTemplateBaseProps, Metr
    * @default Duration.minutes(2)
    */
   readonly window?: Duration;
+  /**
+   * How often Prometheus scrapes the metrics the checks read. With the window it decides the
+   * default `initialDelay`: a check first measures one window plus one scrape after its analysis
+   * starts, once the canary's series cover a whole window.
+   * @default Duration.seconds(30)
+   */
+  readonly scrapeInterval?: Duration;
 }
 
 /**
@@ -84,9 +99,13 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
   private readonly specs = new Map<RequestMetrics, any>();
   private readonly applicationMetrics: RequestMetrics;
 
+  /** The checks, one metric each. */
+  public readonly checks: AnalysisCheck[];
+
   constructor(scope: Construct, id: string, props: PrometheusAnalysisProps) {
     super(scope, id, props);
     this.props = props;
+    this.checks = [...props.checks];
     this.applicationMetrics = RequestMetrics.application(props.applicationMetrics);
     if (props.address !== undefined && !/^https?:\/\/[^\s/]+/.test(props.address)) {
       throwViolation(this, { property: 'address', field: 'spec.metrics[].provider.prometheus.address', message: 'prometheus address is not is url format', allowed: 'an http(s) URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090' });
@@ -167,9 +186,18 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
       secretArgs.push({ name, valueFrom: { secretKeyRef: { name: p.oauth2.clientSecret.secret.name, key: p.oauth2.clientSecret.key } } });
       authentication = { oauth2: { tokenUrl: p.oauth2.tokenUrl, clientId: p.oauth2.clientId, clientSecret: `{{args.${name}}}`, scopes: p.oauth2.scopes } };
     }
-    const defaults: MetricOptions = { ...p, interval: p.interval ?? Duration.minutes(1) };
+    const scrape = p.scrapeInterval ?? Duration.seconds(30);
     const metrics = p.checks.map((check, i) => {
       const rendered = check._render(context);
+      const window = check._window ?? context.window;
+      const defaults: MetricOptions = {
+        ...p,
+        interval: p.interval ?? Duration.minutes(1),
+        initialDelay: p.initialDelay ?? Duration.millis(window.toMilliseconds() + scrape.toMilliseconds()),
+        // A metric that measures until the rollout ends tolerates a few quiet windows (no requests
+        // to the canary) before pausing for a human; one with a count concludes on its own data.
+        inconclusiveLimit: p.inconclusiveLimit ?? ((check._measurement.count ?? p.count) === undefined ? INDEFINITE_INCONCLUSIVE_LIMIT : undefined),
+      };
       return {
         name: rendered.name,
         ...renderMeasurement(this, `checks[${i}]`, check._measurement, defaults),
@@ -180,6 +208,7 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
             address: p.address,
             query: rendered.query,
             timeout: p.timeout?.toSeconds(),
+            insecure: p.insecure,
             headers: headers.length > 0 ? headers.map((h) => h.header) : undefined,
             authentication,
           },

@@ -181,14 +181,14 @@ export class RequestMetrics {
     return `sum(rate(${this.family.counter}{${this.selector(role, target)}}[${promqlDuration(window)}]))`;
   }
 
-  /** Fraction of requests answered with a non-error status. */
-  public successRatio(role: TrafficRole, target: QueryTarget, window: Duration): string {
-    return this.ratio(role, target, window, '!~');
+  /** Fraction of requests answered with a success status (by default any status but the error ones, 5xx). */
+  public successRatio(role: TrafficRole, target: QueryTarget, window: Duration, statuses?: SuccessStatuses): string {
+    return statuses?._regex ? this.ratio(role, target, window, '=~', statuses._regex) : this.ratio(role, target, window, '!~');
   }
 
-  /** Fraction of requests answered with an error status (5xx by default). */
-  public errorRatio(role: TrafficRole, target: QueryTarget, window: Duration): string {
-    return this.ratio(role, target, window, '=~');
+  /** Fraction of requests answered with an error status (by default 5xx; else every status but the success ones). */
+  public errorRatio(role: TrafficRole, target: QueryTarget, window: Duration, statuses?: SuccessStatuses): string {
+    return statuses?._regex ? this.ratio(role, target, window, '!~', statuses._regex) : this.ratio(role, target, window, '=~');
   }
 
   /** The latency percentile (e.g. 99), in seconds. */
@@ -203,12 +203,35 @@ export class RequestMetrics {
    * error status, so a canary answering only errors, or none, is 0, not "no data"; the ratio is
    * still empty without any series and NaN without any request.
    */
-  private ratio(role: TrafficRole, target: QueryTarget, window: Duration, op: string): string {
+  private ratio(role: TrafficRole, target: QueryTarget, window: Duration, op: string, regex?: string): string {
     const f = this.family;
     const selector = this.selector(role, target);
     const range = promqlDuration(window);
-    return `(sum(rate(${f.counter}{${selector},${f.statusLabel}${op}"${f.errorRegex}"}[${range}])) or vector(0)) / sum(rate(${f.counter}{${selector}}[${range}]))`;
+    return `(sum(rate(${f.counter}{${selector},${f.statusLabel}${op}"${regex ?? f.errorRegex}"}[${range}])) or vector(0)) / sum(rate(${f.counter}{${selector}}[${range}]))`;
   }
+}
+
+/** Which HTTP statuses count as success for success-rate and error-rate checks. */
+export class SuccessStatuses {
+  /** Every status but 5xx (the traffic source's error statuses): a 404 is the client's error, not the canary's. */
+  public static non5xx(): SuccessStatuses {
+    return new SuccessStatuses(undefined);
+  }
+
+  /** 2xx only: redirects and client errors count against the canary too. */
+  public static only2xx(): SuccessStatuses {
+    return new SuccessStatuses('2.*');
+  }
+
+  /** Statuses matching a regular expression (RE2, whole value), e.g. `[23].*`. */
+  public static matching(regex: string): SuccessStatuses {
+    return new SuccessStatuses(escapeString(regex));
+  }
+
+  private constructor(
+    /** The regular expression of success statuses, or undefined for "not an error status". @internal */
+    public readonly _regex: string | undefined,
+  ) {}
 }
 
 function checkedMetric(property: string, name: string): string {

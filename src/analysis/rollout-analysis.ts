@@ -31,8 +31,10 @@ export interface RolloutAnalysisOptions {
 /** Background analysis: runs for the whole canary, from `startingStep` on. */
 export interface BackgroundAnalysisOptions extends RolloutAnalysisOptions {
   /**
-   * Index of the step at which the analysis starts.
-   * @default 0
+   * Index of the step at which the analysis starts. The default starts it once the canary has
+   * traffic: at the step after the first `setWeight` step, so its first measurement never sees a
+   * canary that has served no request yet.
+   * @default - the step after the first setWeight step (0 without one)
    */
   readonly startingStep?: number;
 }
@@ -53,6 +55,7 @@ export enum AnalysisKind {
  */
 export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: IRollout, field: string, kind: AnalysisKind):
 { json: any; violations: RuleViolation[] } {
+  noteAnalysisRun(options);
   const violations: RuleViolation[] = [];
   const templateNames = options.templates.map((t) => t.templateName);
   const value = `"templateNames: [${templateNames.join(' ')}]"`;
@@ -99,4 +102,21 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
   if (options.dryRunMetrics?.length) json.dryRun = options.dryRunMetrics.map((metricName) => ({ metricName }));
   if (options.analysisRunLabels) json.analysisRunMetadata = { labels: options.analysisRunLabels };
   return { json, violations };
+}
+
+/**
+ * The step after the first `setWeight` step (the first at which the canary has traffic), or the
+ * weight step itself when it is the last; undefined (the controller's 0) without weight steps.
+ */
+export function defaultStartingStep(stepKinds: string[]): number | undefined {
+  const weight = stepKinds.indexOf('setWeight');
+  if (weight < 0) return undefined;
+  return Math.min(weight + 1, stepKinds.length - 1) || undefined;
+}
+
+/** Records that this app runs the analysis' templates (so they need not stand alone). */
+export function noteAnalysisRun(options: RolloutAnalysisOptions | undefined): void {
+  for (const template of options?.templates ?? []) {
+    if (template instanceof AnalysisTemplateBase) template._markRun();
+  }
 }

@@ -67,6 +67,11 @@ export interface HttpCheckOptions extends MetricOptions {
    */
   readonly timeout?: Duration;
   /**
+   * Skip TLS certificate verification (a self-signed certificate on an internal endpoint).
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
    * Condition on the result, in the supported subset (e.g. `result == "ok"`).
    * @default - any 2xx answer succeeds (non-2xx is a measurement error)
    */
@@ -76,6 +81,14 @@ export interface HttpCheckOptions extends MetricOptions {
    * @default - none
    */
   readonly failureCondition?: string;
+}
+
+/** The Job container's env: `env`, plus `CANARY_URL` when asked for or mentioned. */
+function renderEnv(options: JobCheckOptions, baseUrl: string): any[] | undefined {
+  const mentioned = [...(options.command ?? []), ...(options.args ?? [])].some((a) => a.includes('CANARY_URL'));
+  const env = Object.entries(options.env ?? {}).map(([name, value]) => ({ name, value }));
+  if (options.canaryUrl ?? mentioned) env.push({ name: 'CANARY_URL', value: baseUrl });
+  return env.length > 0 ? env : undefined;
 }
 
 /** Options of `WebCheck.job`. */
@@ -94,6 +107,18 @@ export interface JobCheckOptions extends MetricOptions {
    * @default - none
    */
   readonly args?: string[];
+  /**
+   * Give the container `CANARY_URL`, the canary Service's base URL. The template then needs the
+   * rollout's `canary-service`, `namespace` and `canary-port` args; without it the Job stands
+   * alone (any template, any caller, no args).
+   * @default - true when `command` or `args` mention CANARY_URL, else false
+   */
+  readonly canaryUrl?: boolean;
+  /**
+   * Environment variables of the container (values may use `{{args.x}}`).
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
   /**
    * Time the Job may run.
    * @default Duration.minutes(5)
@@ -143,6 +168,7 @@ export class WebCheck {
             jsonBody: options.jsonBody,
             jsonPath: options.jsonPath,
             timeoutSeconds: options.timeout?.toSeconds(),
+            insecure: options.insecure,
           },
           secretArgs: headers.flatMap((h) => h.arg ?? []),
         };
@@ -153,7 +179,7 @@ export class WebCheck {
   /**
    * A Job for what an HTTP request cannot check (a script, a CLI); it passes when the Job succeeds.
    * The container runs with the restricted pod-security defaults (non-root, read-only root
-   * filesystem, no privilege escalation, no capabilities) and gets `CANARY_URL`.
+   * filesystem, no privilege escalation, no capabilities); it gets `CANARY_URL` when it uses it.
    */
   public static job(options: JobCheckOptions): WebCheck {
     return new WebCheck({
@@ -175,7 +201,7 @@ export class WebCheck {
                   image: options.image,
                   command: options.command,
                   args: options.args,
-                  env: [{ name: 'CANARY_URL', value: baseUrl }],
+                  env: renderEnv(options, baseUrl),
                   resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '64Mi' } },
                   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
                 }],
@@ -214,7 +240,8 @@ export interface WebAnalysisProps extends AnalysisTemplateBaseProps, MetricOptio
 
 /**
  * Smoke tests as an AnalysisTemplate: HTTP checks (web provider) aimed at the canary Service, and
- * Job checks for anything else. The rollout supplies the canary Service, namespace and port.
+ * Job checks for anything else. The rollout supplies the canary Service, namespace and port to
+ * checks that call it; checks with their own `url` (and Jobs without `CANARY_URL`) need no args.
  */
 export class WebAnalysis extends AnalysisTemplateBase {
   private readonly props: WebAnalysisProps;

@@ -20,7 +20,7 @@ export interface SharedAnalysisTemplateProps {
 
 /**
  * A ClusterAnalysisTemplate given as raw JSON, shared by the rollouts of every namespace (seed
- * 001's "analysis templates for common metrics"). Its required arguments, metric names and
+ * 001's "analysis templates for common metrics"; they supply its args). Its required arguments, metric names and
  * run-forever metrics are read from the spec, and its metrics are checked like those of
  * `PrometheusAnalysis`, so rollouts that reference it are checked the same way.
  */
@@ -28,7 +28,7 @@ export class SharedAnalysisTemplate extends AnalysisTemplateBase {
   private readonly spec: any;
 
   constructor(scope: Construct, id: string, props: SharedAnalysisTemplateProps) {
-    super(scope, id, { metadata: { name: props.name, labels: props.labels }, clusterScope: true });
+    super(scope, id, { metadata: { name: props.name, labels: props.labels }, clusterScope: true, externalArgs: true });
     if (!Array.isArray(props.spec?.metrics) || props.spec.metrics.length === 0) {
       throwViolation(this, { property: 'spec', field: 'spec.metrics', message: 'Required value: at least one metric', allowed: 'a spec with metrics' });
     }

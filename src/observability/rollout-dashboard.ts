@@ -9,10 +9,11 @@ import { Construct } from 'constructs';
 import { eq, re, selector } from './promql';
 import { RolloutSelection } from './rollout-selection';
 import { PodMetrics } from '../analysis/pod-metrics';
+import { PrometheusAnalysis } from '../analysis/prometheus-analysis';
 import { escapeRegex, escapeString, promqlSyntaxError } from '../analysis/promql';
 import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
-import type { IRollout } from '../rollout/rollout-base';
+import { IRollout, RolloutBase } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
@@ -69,7 +70,8 @@ export interface RolloutDashboardProps {
   readonly window?: Duration;
   /**
    * Latency percentile shown for canary and stable.
-   * @default 95
+   * @default - the percentile of the first latency check the rollout runs (background analysis
+   * first), so the panel shows what gates the release; 95 without one
    */
   readonly latencyPercentile?: number;
   /**
@@ -126,7 +128,7 @@ export class RolloutDashboard extends Construct {
     super(scope, id);
     const rollout = props.rollout;
     const namespace = rollout.metadata.namespace ?? Chart.of(rollout).namespace ?? 'default';
-    const percentile = props.latencyPercentile ?? 95;
+    const percentile = props.latencyPercentile ?? gatedLatencyPercentile(rollout) ?? 95;
     if (!(percentile > 0 && percentile < 100)) {
       throwViolation(this, { property: 'latencyPercentile', field: 'dashboard.panels[latency]', message: `percentile ${percentile} is not between 0 and 100`, allowed: 'a number strictly between 0 and 100, e.g. 95 or 99.9' });
     }
@@ -311,4 +313,11 @@ function buildDashboard(input: DashboardInput): any {
 function defaultUid(namespace: string, name: string): string {
   const uid = `rollout-${namespace}-${name}`.replace(/[^a-zA-Z0-9_-]/g, '-');
   return uid.length <= 40 ? uid : `rollout-${createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 32)}`;
+}
+
+/** The percentile of the first latency check among the PrometheusAnalysis templates the rollout runs. */
+function gatedLatencyPercentile(rollout: IRollout): number | undefined {
+  if (!(rollout instanceof RolloutBase)) return undefined;
+  const checks = rollout.analysisTemplates.flatMap((t) => (t instanceof PrometheusAnalysis ? t.checks : []));
+  return checks.find((c) => c.latencyPercentile !== undefined)?.latencyPercentile;
 }

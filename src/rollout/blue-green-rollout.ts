@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
-import { AnalysisKind, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
+import type { IAnalysisTemplate } from '../analysis/analysis-template';
+import { AnalysisKind, noteAnalysisRun, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -144,9 +145,15 @@ export class BlueGreenRollout extends RolloutBase {
   public readonly previewIngress?: kplus.Ingress;
   private readonly props: BlueGreenRolloutProps;
 
+  public get analysisTemplates(): IAnalysisTemplate[] {
+    return [...(this.props.prePromotionAnalysis?.templates ?? []), ...(this.props.postPromotionAnalysis?.templates ?? [])];
+  }
+
   constructor(scope: Construct, id: string, props: BlueGreenRolloutProps) {
     super(scope, id, props);
     this.props = props;
+    noteAnalysisRun(props.prePromotionAnalysis);
+    noteAnalysisRun(props.postPromotionAnalysis);
     if (props.activeService && props.activeService === props.previewService) {
       throwViolation(this, { property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${props.activeService.name}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });
     }

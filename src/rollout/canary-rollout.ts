@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { CanaryStep } from './canary-step';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
-import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
+import type { IAnalysisTemplate } from '../analysis/analysis-template';
+import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -104,6 +105,8 @@ export class CanaryRollout extends RolloutBase {
     super(scope, id, props);
     this.props = props;
     this.steps = [...(props.steps ?? [])];
+    for (const options of [props.backgroundAnalysis, ...this.steps.map((step) => step.analysisOptions)]) noteAnalysisRun(options);
+    for (const step of this.steps) noteAnalysisRun({ templates: (step.experimentOptions?.analyses ?? []).map((a) => a.template) });
     if (props.stableService && props.stableService === props.canaryService) {
       throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
     }
@@ -112,6 +115,16 @@ export class CanaryRollout extends RolloutBase {
     this.trafficSplit = props.trafficSplit;
     this.binding = props.trafficSplit?.bind({ rollout: this, stableService: this.stableService, canaryService: this.canaryService });
     this.routerMetrics = this.binding?.metrics;
+  }
+
+  public get analysisTemplates(): IAnalysisTemplate[] {
+    return [
+      ...(this.props.backgroundAnalysis?.templates ?? []),
+      ...this.steps.flatMap((step) => [
+        ...(step.analysisOptions?.templates ?? []),
+        ...(step.experimentOptions?.analyses ?? []).map((a) => a.template),
+      ]),
+    ];
   }
 
   /** @internal */
@@ -127,7 +140,7 @@ export class CanaryRollout extends RolloutBase {
     if (p.backgroundAnalysis) {
       const rendered = renderRolloutAnalysis(p.backgroundAnalysis, this, 'spec.strategy.canary.analysis', AnalysisKind.BACKGROUND);
       violations.push(...rendered.violations);
-      analysis = { ...rendered.json, startingStep: p.backgroundAnalysis.startingStep };
+      analysis = { ...rendered.json, startingStep: p.backgroundAnalysis.startingStep ?? defaultStartingStep(this.steps.map((step) => step.kind)) };
     }
     const canary = {
       canaryService: this.canaryService.name,
@@ -144,6 +157,7 @@ export class CanaryRollout extends RolloutBase {
       canaryMetadata: renderEphemeralMetadata(p.canaryMetadata),
       stableMetadata: renderEphemeralMetadata(p.stableMetadata),
       antiAffinity: p.antiAffinity?.toJson(),
+      pingPong: this.binding?.pingPong,
     };
     return { strategy: { canary }, violations };
   }

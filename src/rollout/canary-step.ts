@@ -1,5 +1,8 @@
 import { Duration } from 'cdk8s';
+import { BaselineVsCanaryOptions, ExperimentSpecRef, ExperimentStepOptions, renderExperimentStep } from './experiment';
 import type { IRollout } from './rollout-base';
+import { AnalysisArgument } from '../analysis/analysis-argument';
+import { TARGET_ARGS } from '../analysis/query-target';
 import { AnalysisKind, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { RuleViolation } from '../validation/rule-violation';
 
@@ -106,6 +109,38 @@ export class CanaryStep {
       renderRolloutAnalysis(options, rollout, `spec.strategy.canary.steps[${index}].analysis`, AnalysisKind.STEP), options);
   }
 
+  /**
+   * Runs an experiment: ReplicaSets of the rollout's stable and/or canary pod template, optionally
+   * with traffic weights and analyses, for `duration`; the rollout goes on once it succeeds.
+   */
+  public static experiment(options: ExperimentStepOptions): CanaryStep {
+    return new CanaryStep('experiment', (rollout, index) =>
+      renderExperimentStep(options, rollout, `spec.strategy.canary.steps[${index}].experiment`), undefined, undefined, options);
+  }
+
+  /**
+   * Baseline vs canary, in one step: an experiment running a `baseline` (stable pod template) and
+   * a `canary` (new pod template) side by side, with `analysis` comparing them: its `stable-hash`
+   * and `canary-hash` args are the two experiment ReplicaSets' pod-template hashes, so it compares
+   * pods that started at the same time rather than a long-running stable.
+   */
+  public static baselineVsCanary(options: BaselineVsCanaryOptions): CanaryStep {
+    const template = (name: string, specRef: ExperimentSpecRef) => ({ name, specRef, replicas: options.replicas, weight: options.weight });
+    return CanaryStep.experiment({
+      templates: [template('baseline', ExperimentSpecRef.STABLE), template('canary', ExperimentSpecRef.CANARY)],
+      duration: options.duration,
+      analyses: [{
+        name: 'baseline-vs-canary',
+        template: options.analysis,
+        args: [
+          AnalysisArgument.value(TARGET_ARGS.stableHash, '{{templates.baseline.podTemplateHash}}'),
+          AnalysisArgument.value(TARGET_ARGS.canaryHash, '{{templates.canary.podTemplateHash}}'),
+          ...(options.args ?? []),
+        ],
+      }],
+    });
+  }
+
   /** Scales the canary to a fixed number of pods, independent of the traffic weight (traffic routing only). */
   public static canaryScaleReplicas(replicas: number): CanaryStep {
     return new CanaryStep('setCanaryScale', () => ({ setCanaryScale: { replicas } }));
@@ -162,19 +197,22 @@ export class CanaryStep {
   }
 
   private constructor(
-    /** The step's kind: `setWeight`, `pause`, `analysis`, `setCanaryScale`, `setHeaderRoute`, `setMirrorRoute` or `plugin`. */
+    /** The step's kind: `setWeight`, `pause`, `analysis`, `experiment`, `setCanaryScale`, `setHeaderRoute`, `setMirrorRoute` or `plugin`. */
     public readonly kind: string,
     private readonly renderer: (rollout: IRollout, index: number) => any,
     /** The analysis this step runs, if it is an analysis step. */
     public readonly analysisOptions?: RolloutAnalysisOptions,
     /** The header or mirror route this step sets or removes. */
     public readonly routeName?: string,
+    /** The experiment this step runs, if it is an experiment step. */
+    public readonly experimentOptions?: ExperimentStepOptions,
   ) {}
 
   /** @internal */
   public _render(rollout: IRollout, index: number): RenderedStep {
     const out = this.renderer(rollout, index);
     if (this.kind === 'analysis') return { json: { analysis: out.json }, violations: out.violations };
+    if (this.kind === 'experiment') return { json: { experiment: out.json }, violations: out.violations };
     return { json: out, violations: [] };
   }
 }

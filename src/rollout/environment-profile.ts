@@ -35,12 +35,14 @@ export interface AnalysisThresholds {
    */
   readonly minReadyRatio?: number;
   /**
-   * Consecutive failed measurements of the traffic checks (success rate, latency) that abort the release.
+   * Failed measurements of the traffic checks (success rate, latency) that abort the release; the
+   * controller counts every failure of the run, consecutive or not.
    * @default - the analysis construct's default
    */
   readonly failuresToAbort?: number;
   /**
-   * Consecutive failed measurements of the resource and readiness checks that abort the release.
+   * Failed measurements of the resource and readiness checks that abort the release (every failure
+   * of the run counts, consecutive or not).
    * @default - the analysis construct's default
    */
   readonly resourceFailuresToAbort?: number;

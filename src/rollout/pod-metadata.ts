@@ -1,3 +1,5 @@
+import { ApiObjectMetadataDefinition } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { RuleViolation } from '../validation/rule-violation';
 
 /** Labels and annotations the controller adds to one version's pods only (ephemeral metadata). */
@@ -40,4 +42,24 @@ export function validateEphemeralMetadata(
     message: `ephemeral label "${key}" is also a selector label: Services and the Rollout selector would match one version only`,
     allowed: `labels other than ${Object.keys(selectorLabels).join(', ')}`,
   }));
+}
+
+/**
+ * A workload's pod template metadata without cdk8s-plus's `cdk8s.io/metadata.addr` label: that
+ * label is derived from the construct path, so moving or renaming the construct would change the
+ * pod template and start a full progressive release with nothing changed in the service.
+ */
+export function podTemplateMetadata(podMetadata: ApiObjectMetadataDefinition): any {
+  const json = podMetadata.toJson();
+  if (json.labels?.[kplus.Pod.ADDRESS_LABEL] === undefined) return json;
+  const { [kplus.Pod.ADDRESS_LABEL]: _address, ...labels } = json.labels;
+  return { ...json, labels: Object.keys(labels).length ? labels : undefined };
+}
+
+/** How other pods select a workload's pods (affinity, network policies): by its selector labels, which its pods carry. */
+export function selectorLabelsPodSelectorConfig(workload: kplus.Workload, selectorLabels: { [key: string]: string }): kplus.PodSelectorConfig {
+  return {
+    labelSelector: kplus.LabelSelector.of({ labels: selectorLabels }),
+    namespaces: workload.metadata.namespace ? { names: [workload.metadata.namespace] } : undefined,
+  };
 }

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BlueGreenRollout, BlueGreenStrategyOptions } from './blue-green-rollout';
 import { CanaryRollout, CanaryStrategyOptions } from './canary-rollout';
+import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
 import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps } from './rollout-base';
 import { DeploymentScaleDown, WorkloadRef } from './workload-ref';
 import { throwViolation } from '../validation/rule-violation';
@@ -160,8 +161,8 @@ export class ProgressiveService extends Construct {
     ]).map((p) => ({ port: p.number, targetPort: p.number, protocol: p.protocol, name: p.name }));
     this.service = createSelectorService(this, 'Service', { name: this.name, namespace, selectorLabels: this.selectorLabels, ports });
 
-    // The workload's id is the same in both modes, so the pod template (whose cdk8s-plus address
-    // label is derived from the construct path) is identical in the Deployment and the Rollout.
+    // Neither workload's pod template carries cdk8s-plus's construct-path label, so the template is
+    // identical in the Deployment and the Rollout.
     const workloadProps: RolloutBaseProps = {
       ...props, metadata, selectorLabels: this.selectorLabels, servicePorts: ports, autoscaling: undefined,
     };
@@ -196,12 +197,13 @@ export class ProgressiveService extends Construct {
   }
 
   private createDeployment(props: ProgressiveServiceProps, metadata: any, options: DeploymentDeliveryOptions): kplus.Deployment {
-    const deployment = new kplus.Deployment(this, 'Workload', {
+    const deployment = new SelectorLabelsDeployment(this, 'Workload', {
       ...props,
       metadata,
       select: false,
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: options.maxSurge, maxUnavailable: options.maxUnavailable }),
     });
+    deployment.selectorLabels = this.selectorLabels;
     deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     for (const [key, value] of Object.entries(this.selectorLabels)) deployment.podMetadata.addLabel(key, value);
     return deployment;
@@ -220,5 +222,20 @@ export class ProgressiveService extends Construct {
       metadata: { name: this.name, namespace, labels: this.selectorLabels },
       spec: { selector: { matchLabels: this.selectorLabels }, ...budget },
     });
+  }
+}
+
+/** A Deployment whose pod template has no construct-path label and whose pods are selected by its selector labels. */
+class SelectorLabelsDeployment extends kplus.Deployment {
+  public selectorLabels: { [key: string]: string } = {};
+
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return selectorLabelsPodSelectorConfig(this, this.selectorLabels);
+  }
+
+  /** @internal */
+  public _toKube(): kplus.k8s.DeploymentSpec {
+    const spec = super._toKube();
+    return { ...spec, template: { ...spec.template, metadata: podTemplateMetadata(this.podMetadata) } };
   }
 }

@@ -1,8 +1,10 @@
 import { ApiObject, ApiObjectMetadataDefinition, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
 import { WorkloadRef } from './workload-ref';
 import { Rollout } from '../../imports/argoproj.io';
+import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { validateRolloutSpec } from '../validation/rollout-rules';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -129,6 +131,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
   public abstract readonly canaryService: kplus.Service;
   public abstract readonly trafficSplit?: ITrafficSplit;
   public abstract readonly routerMetrics?: RouterMetrics;
+  /** The analysis templates the rollout runs (background or pre-promotion first, then in step order). */
+  public abstract readonly analysisTemplates: IAnalysisTemplate[];
 
   protected readonly apiObject: ApiObject;
   /** What the last render of the spec broke (set by the lazy spec). */
@@ -200,6 +204,11 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     });
   }
 
+  /** Other pods select this rollout's pods by its selector labels (its pod template has no construct-path label). */
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return selectorLabelsPodSelectorConfig(this, this.selectorLabels);
+  }
+
   /** @see IScalable.markHasAutoscaler() */
   public markHasAutoscaler(): void {
     this.hasAutoscaler = true;
@@ -234,7 +243,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
       replicas: this.hasAutoscaler ? undefined : (this.replicas ?? 2),
       selector: this._toLabelSelector(),
       workloadRef: this.workloadRef?.toJson(),
-      template: this.workloadRef ? undefined : kplus.k8s.toJson_PodTemplateSpec({ metadata: this.podMetadata.toJson(), spec: this._toPodSpec() }),
+      template: this.workloadRef ? undefined
+        : kplus.k8s.toJson_PodTemplateSpec({ metadata: podTemplateMetadata(this.podMetadata), spec: this._toPodSpec() }),
       minReadySeconds: this.minReady.toSeconds() || undefined,
       progressDeadlineSeconds: this.progressDeadline.toSeconds(),
       progressDeadlineAbort: this.progressDeadlineAbort || undefined,

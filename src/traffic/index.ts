@@ -4,3 +4,4 @@ export * from './nginx-traffic-split';
 export * from './istio-traffic-split';
 export * from './gateway-api-traffic-split';
 export * from './gateway-api-plugin';
+export * from './alb-traffic-split';

@@ -63,6 +63,12 @@ export interface TrafficSplitBinding {
    * @default - the router has no request metrics of its own (use the application's)
    */
   readonly metrics?: RouterMetrics;
+  /**
+   * The canary strategy's `pingPong` (`{ pingService, pongService }`), for routers that swap two
+   * Services instead of stable and canary (ALB, Istio).
+   * @default - no ping-pong
+   */
+  readonly pingPong?: any;
 }
 
 /**

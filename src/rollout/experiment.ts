@@ -1,0 +1,385 @@
+import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EphemeralMetadata, podTemplateMetadata, renderEphemeralMetadata } from './pod-metadata';
+import type { IRollout } from './rollout-base';
+import { Experiment as ExperimentResource } from '../../imports/argoproj.io';
+import { AnalysisArgument } from '../analysis/analysis-argument';
+import { IAnalysisTemplate } from '../analysis/analysis-template';
+import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
+import { goDuration } from '../analysis/promql';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+
+/** Which of the rollout's pod templates an experiment step's template runs. */
+export enum ExperimentSpecRef {
+  /** The stable version's pod template (a baseline). */
+  STABLE = 'stable',
+  /** The new version's pod template. */
+  CANARY = 'canary',
+}
+
+/** One analysis an experiment runs: one template, its args. */
+export interface ExperimentAnalysis {
+  /** Name of the analysis in the experiment (unique). */
+  readonly name: string;
+  /** The template it runs. */
+  readonly template: IAnalysisTemplate;
+  /**
+   * Argument values; in a rollout step they may use `{{templates.<name>.podTemplateHash}}`.
+   * @default - only those the template takes from the rollout (in a rollout step)
+   */
+  readonly args?: AnalysisArgument[];
+  /**
+   * The experiment waits for this analysis to end, even past its `duration`.
+   * @default false
+   */
+  readonly requiredForCompletion?: boolean;
+}
+
+/** A template of an experiment step: one of the rollout's pod templates, run as its own ReplicaSet. */
+export interface ExperimentStepTemplate {
+  /** Template name (unique in the experiment); `{{templates.<name>.podTemplateHash}}` refers to it. */
+  readonly name: string;
+  /** The rollout's stable or canary pod template. */
+  readonly specRef: ExperimentSpecRef;
+  /**
+   * Pods.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Percent of traffic sent to this template's pods (traffic routing with SMI, ALB, Istio or plugins only).
+   * @default - none: the template's pods get no traffic from the router
+   */
+  readonly weight?: number;
+  /**
+   * Labels selecting the template's pods instead of the rollout's.
+   * @default - the rollout's selector
+   */
+  readonly selector?: { [key: string]: string };
+  /**
+   * Labels and annotations added to the template's pods.
+   * @default - none
+   */
+  readonly metadata?: EphemeralMetadata;
+  /**
+   * Create a Service for the template's pods (named after the ReplicaSet).
+   * @default false
+   */
+  readonly service?: boolean;
+}
+
+/** Options of `CanaryStep.experiment`. */
+export interface ExperimentStepOptions {
+  /** The templates, at least one. */
+  readonly templates: ExperimentStepTemplate[];
+  /**
+   * How long the experiment runs; its analyses must end by then.
+   * @default - until its analyses end
+   */
+  readonly duration?: Duration;
+  /**
+   * The analyses run during the experiment.
+   * @default - none
+   */
+  readonly analyses?: ExperimentAnalysis[]; /**
+   * Metrics (names or regular expressions) of the analyses to run in dry-run mode.
+   * @default - none
+   */
+  readonly dryRunMetrics?: string[];
+  /**
+   * Labels added to the experiment's AnalysisRuns.
+   * @default - none
+   */
+  readonly analysisRunLabels?: { [key: string]: string };
+  /**
+   * How long the experiment's ReplicaSets keep running after it ends.
+   * @default - the controller's 30 seconds
+   */
+  readonly scaleDownDelay?: Duration;
+}
+
+/** Options of `CanaryStep.baselineVsCanary`. */
+export interface BaselineVsCanaryOptions {
+  /**
+   * The analysis comparing the two; its `stable-hash` and `canary-hash` args select the baseline's
+   * and the canary's experiment pods (e.g. `AnalysisCheck.canaryVsStable`, pod checks, the
+   * application's own request metrics).
+   */
+  readonly analysis: IAnalysisTemplate;
+  /** How long both run. */
+  readonly duration: Duration;
+  /**
+   * Pods of each of the two.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Percent of traffic to each of the two (SMI, ALB, Istio or plugin traffic routing only).
+   * @default - none
+   */
+  readonly weight?: number;
+  /**
+   * More argument values for the analysis.
+   * @default - none
+   */
+  readonly args?: AnalysisArgument[];
+}
+
+/**
+ * The experiment analyses' JSON: args the template takes from the rollout (if any) under the
+ * user's, each template marked as run by this app; required args not supplied are reported.
+ * @internal
+ */
+export function renderExperimentAnalyses(analyses: ExperimentAnalysis[], rollout: IRollout | undefined, field: string):
+{ json: any[] | undefined; violations: RuleViolation[] } {
+  const violations: RuleViolation[] = [];
+  const property = `${propertyPrefix(field)}analyses`;
+  const names = analyses.map((a) => a.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) {
+    violations.push({ property, field: `${field}.analyses`, message: `analysis name '${duplicate}' is used twice`, allowed: 'unique analysis names' });
+  }
+  const json = analyses.map((a) => {
+    if (a.template instanceof AnalysisTemplateBase) a.template._markRun();
+    const args = new Map<string, AnalysisArgument>();
+    for (const arg of [...(rollout ? a.template.argumentsFor(rollout) : []), ...(a.args ?? [])]) args.set(arg.name, arg);
+    for (const required of a.template.requiredArgs) {
+      if (!args.has(required)) {
+        violations.push({ property, field: `${field}.analyses`, message: `Invalid value: "${a.name}": args.${required} was not resolved`, allowed: `args that include '${required}' (required by ${a.template.templateName})` });
+      }
+    }
+    return {
+      name: a.name,
+      templateName: a.template.templateName,
+      clusterScope: a.template.clusterScope || undefined,
+      args: args.size > 0 ? [...args.values()].map((arg) => arg.toJson()) : undefined,
+      requiredForCompletion: a.requiredForCompletion,
+    };
+  });
+  return { json: json.length > 0 ? json : undefined, violations };
+}
+
+/** The property path of a field in a rollout step (`steps[2].experiment.`), empty for a standalone Experiment's `spec`. */
+function propertyPrefix(field: string): string {
+  return field === 'spec' ? '' : `${field.replace(/^spec\.strategy\.canary\./, '')}.`;
+}
+
+/** The `experiment` of a rollout step. @internal */
+export function renderExperimentStep(options: ExperimentStepOptions, rollout: IRollout, field: string): { json: any; violations: RuleViolation[] } {
+  const violations: RuleViolation[] = [];
+  const at = propertyPrefix(field);
+  if (options.templates.length === 0) violations.push({ property: `${at}templates`, field: `${field}.templates`, message: 'Required value: at least one template', allowed: 'one or more templates' });
+  const names = options.templates.map((t) => t.name);
+  names.forEach((name, i) => {
+    if (name === '') violations.push({ property: `${at}templates[${i}].name`, field: `${field}.templates[${i}].name`, message: `Experiment has empty template name at index ${i}`, allowed: 'a non-empty name' });
+    else if (names.indexOf(name) !== i) violations.push({ property: `${at}templates[${i}].name`, field: `${field}.templates[${i}].name`, message: `Experiment has repeated template name '${name}' in templates`, allowed: 'unique template names' });
+  });
+  options.templates.forEach((t, i) => {
+    if (t.selector !== undefined && Object.keys(t.selector).length === 0) {
+      violations.push({ property: `${at}templates[${i}].selector`, field: `${field}.templates[${i}].selector`, message: `This experiment is selecting all pods at index ${i}. A non-empty selector is required.`, allowed: 'at least one label' });
+    }
+    if (t.weight !== undefined && !(Number.isInteger(t.weight) && t.weight >= 0 && t.weight <= 100)) {
+      violations.push({ property: `${at}templates[${i}].weight`, field: `${field}.templates[${i}].weight`, message: `weight ${t.weight} is not an integer from 0 to 100`, allowed: '0 to 100' });
+    }
+  });
+  const analyses = renderExperimentAnalyses(options.analyses ?? [], rollout, field);
+  violations.push(...analyses.violations, ...dryRunViolations(options, field));
+  return {
+    json: {
+      templates: options.templates.map((t) => ({
+        name: t.name,
+        specRef: t.specRef,
+        replicas: t.replicas,
+        weight: t.weight,
+        selector: t.selector && { matchLabels: t.selector },
+        metadata: renderEphemeralMetadata(t.metadata),
+        service: t.service ? {} : undefined,
+      })),
+      duration: options.duration && goDuration(options.duration),
+      analyses: analyses.json,
+      ...renderExperimentRunOptions(options),
+    },
+    violations,
+  };
+}
+
+/** A template of a standalone `Experiment`: the pod template of any workload, run as its own ReplicaSet. */
+export interface ExperimentTemplateOptions {
+  /** Template name (unique in the experiment). */
+  readonly name: string;
+  /** The workload whose pod template (containers, volumes, security context) the template runs. */
+  readonly workload: kplus.Workload;
+  /**
+   * Pods.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Labels of the template's pods, and its selector (unique among the experiment's templates). The
+   * workload's own labels are not copied, so its Services never send traffic to experiment pods.
+   * @default { 'app.kubernetes.io/name': '<experiment name>-<template name>' }
+   */
+  readonly selector?: { [key: string]: string };
+  /**
+   * Minimum time a pod must be ready to count as available.
+   * @default - none
+   */
+  readonly minReady?: Duration;
+  /**
+   * A Service for the template's pods.
+   * @default false
+   */
+  readonly service?: boolean;
+}
+
+/** Properties of an `Experiment`. */
+export interface ExperimentProps {
+  /**
+   * Metadata; `name` is the Experiment's.
+   * @default - a name generated from the construct path
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /** The templates, at least one. */
+  readonly templates: ExperimentTemplateOptions[];
+  /**
+   * How long it runs.
+   * @default - until terminated or its analyses end
+   */
+  readonly duration?: Duration;
+  /**
+   * Time a template may make no progress before the experiment fails.
+   * @default Duration.seconds(600)
+   */
+  readonly progressDeadline?: Duration;
+  /**
+   * The analyses; every argument their templates need is passed in `args`.
+   * @default - none
+   */
+  readonly analyses?: ExperimentAnalysis[]; /**
+   * Metrics (names or regular expressions) of the analyses to run in dry-run mode.
+   * @default - none
+   */
+  readonly dryRunMetrics?: string[];
+  /**
+   * Labels added to the experiment's AnalysisRuns.
+   * @default - none
+   */
+  readonly analysisRunLabels?: { [key: string]: string };
+  /**
+   * How long the experiment's ReplicaSets keep running after it ends.
+   * @default - the controller's 30 seconds
+   */
+  readonly scaleDownDelay?: Duration;
+}
+
+/**
+ * An Argo Rollouts Experiment run on its own (not from a rollout step): ReplicaSets of any
+ * workloads' pod templates and analyses, for a fixed duration. The controller's experiment rules
+ * (section D) are checked at synth time on the final object.
+ */
+export class Experiment extends Construct {
+  /** The Experiment object. */
+  public readonly apiObject: ApiObject;
+  private readonly props: ExperimentProps;
+  private renderViolations: RuleViolation[] = [];
+
+  constructor(scope: Construct, id: string, props: ExperimentProps) {
+    super(scope, id);
+    this.props = props;
+    if (props.templates.length === 0) {
+      throwViolation(this, { property: 'templates', field: 'spec.templates', message: 'Required value: at least one template', allowed: 'one or more templates' });
+    }
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...ExperimentResource.GVK,
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+    for (const a of props.analyses ?? []) if (a.template instanceof AnalysisTemplateBase) a.template._markRun();
+    addRuleValidation(this, () => {
+      const json = this.apiObject.toJson();
+      return [...validateExperimentSpec(json.metadata.name, json.spec), ...this.renderViolations];
+    });
+  }
+
+  private renderSpec(): any {
+    const p = this.props;
+    const name = this.apiObject.name;
+    const analyses = renderExperimentAnalyses(p.analyses ?? [], undefined, 'spec');
+    this.renderViolations = [...analyses.violations, ...dryRunViolations(p, 'spec')];
+    return {
+      templates: p.templates.map((t) => {
+        const selector = t.selector ?? { 'app.kubernetes.io/name': `${name}-${t.name}` };
+        const metadata = podTemplateMetadata(t.workload.podMetadata);
+        return {
+          name: t.name,
+          replicas: t.replicas,
+          minReadySeconds: t.minReady?.toSeconds(),
+          selector: { matchLabels: selector },
+          template: { metadata: { ...metadata, labels: { ...selector } }, spec: kplus.k8s.toJson_PodSpec(t.workload._toPodSpec()) },
+          service: t.service ? {} : undefined,
+        };
+      }),
+      duration: p.duration && goDuration(p.duration),
+      progressDeadlineSeconds: (p.progressDeadline ?? Duration.seconds(600)).toSeconds(),
+      analyses: analyses.json,
+      ...renderExperimentRunOptions(p),
+    };
+  }
+}
+
+/** Each dry-run rule must match a metric of the experiment's analyses, as when the controller creates their AnalysisRun. */
+function dryRunViolations(options: ExperimentStepOptions | ExperimentProps, field: string): RuleViolation[] {
+  const metrics = (options.analyses ?? []).flatMap((a) => a.template.metricNames);
+  if (metrics.length === 0) return [];
+  return (options.dryRunMetrics ?? []).flatMap((rule, i) => (rule === '*' || metrics.some((m) => new RegExp(`^${rule}$`).test(m)) ? [] : [{
+    property: `${propertyPrefix(field)}dryRunMetrics`,
+    field: `${field}.dryRun[${i}]`,
+    message: `dryRun[${i}]: Rule didn't match any metric name(s)`,
+    allowed: `one of ${metrics.join(', ')}`,
+  }]));
+}
+
+/** `dryRun`, `analysisRunMetadata` and `scaleDownDelaySeconds` of an experiment. */
+function renderExperimentRunOptions(options: ExperimentStepOptions | ExperimentProps): any {
+  return {
+    dryRun: options.dryRunMetrics?.length ? options.dryRunMetrics.map((metricName) => ({ metricName })) : undefined,
+    analysisRunMetadata: options.analysisRunLabels ? { labels: options.analysisRunLabels } : undefined,
+    scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
+  };
+}
+
+/** Section D of the validation reference (rules 66-69) and unique selectors, with the controller's texts. */
+export function validateExperimentSpec(name: string, spec: any): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  const templates: any[] = spec?.templates ?? [];
+  const deadline = spec?.progressDeadlineSeconds ?? 600;
+  const seen = new Map<string, number>();
+  const selectors = new Map<string, number>();
+  templates.forEach((t, i) => {
+    const at = `spec.templates[${i}]`;
+    const p = `templates[${i}]`;
+    if (t.selector === undefined) {
+      violations.push({ property: `${p}.selector`, field: `${at}.selector`, message: `Rollout has missing field '.Spec.Templates[${i}].Selector'`, allowed: 'a selector' });
+    } else if (Object.keys(t.selector.matchLabels ?? {}).length === 0 && (t.selector.matchExpressions ?? []).length === 0) {
+      violations.push({ property: `${p}.selector`, field: `${at}.selector`, message: `This experiment is selecting all pods at index ${i}. A non-empty selector is required.`, allowed: 'at least one label' });
+    } else {
+      const key = JSON.stringify(t.selector);
+      if (selectors.has(key)) violations.push({ property: `${p}.selector`, field: `${at}.selector`, message: `template "${t.name}" has the same selector as template "${templates[selectors.get(key)!].name}"`, allowed: 'a selector unique among the templates' });
+      selectors.set(key, i);
+      const labels = t.template?.metadata?.labels ?? {};
+      const missing = Object.entries(t.selector.matchLabels ?? {}).filter(([k, v]) => labels[k] !== v);
+      if (missing.length > 0) violations.push({ property: `${p}.selector`, field: `${at}.selector`, message: `Invalid value: ${JSON.stringify(t.selector)}: \`selector\` does not match template \`labels\``, allowed: `labels of its pods: ${JSON.stringify(labels)}` });
+    }
+    if ((t.minReadySeconds ?? 0) > deadline) {
+      violations.push({ property: `${p}.minReady`, field: `${at}.minReadySeconds`, message: `MinReadySeconds cannot be longer than ProgressDeadlineSeconds. Check template index ${i}`, allowed: `at most ${deadline} seconds` });
+    }
+    if (!t.name) {
+      violations.push({ property: `${p}.name`, field: `${at}.name`, message: `Experiment ${name} has empty template name at index ${i}`, allowed: 'a non-empty name' });
+    } else if (seen.has(t.name)) {
+      violations.push({ property: `${p}.name`, field: `${at}.name`, message: `Experiment ${name} has repeated template name '${t.name}' in templates`, allowed: 'unique template names' });
+    }
+    seen.set(t.name, i);
+  });
+  return violations;
+}
