@@ -42,9 +42,9 @@ function which(cmd: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** Skips (locally) or fails (CI=true) when a tool is missing. */
+/** Skips (locally) or fails (CI=true or ORACLE_REQUIRED=1, as .ci/run sets) when a tool is missing. */
 function missing(what: string): undefined {
-  if (process.env.CI === 'true') throw new Error(`${what} is required in CI (see .ci/run)`);
+  if (process.env.CI === 'true' || process.env.ORACLE_REQUIRED === '1') throw new Error(`${what} is required in CI (see .ci/run)`);
   return undefined;
 }
 
