@@ -39,6 +39,16 @@ func runLint(dir string) error {
 			}
 		}
 		lintDuplicates(a)
+		for _, d := range a.Docs {
+			if d.Obj == nil {
+				continue
+			}
+			if errs, covered := apiserverErrors(d.Obj); covered {
+				r := objResult("apiserver", a, d.Obj)
+				r.Errors = errs
+				emit(r)
+			}
+		}
 		for _, o := range a.objects(argoGroup, "AnalysisTemplate") {
 			lintTemplate(a, o)
 		}
