@@ -251,6 +251,7 @@ const CATEGORIES: Array<[string, RegExp]> = [
   ['names the API server rejects (DNS-1123, 63 characters, label values)', /RFC 1123|no more than 63|valid label|invalid label selector/],
   ['non-finite or non-integer numbers written', /unsupported value: [+-]?Inf|NaN|\.nan|cannot unmarshal number [\d.e+-]+ into|whole number/],
   ['analysis args the rollout does not supply', /was not resolved/],
+  ['numbers out of the range the API server accepts (ports, replicas, HPA bounds)', /must be between \d+ and \d+|must be greater than or equal to/],
   ['refusals that do not name the construct path and property', /refusal without construct path/],
 ];
 
