@@ -35,7 +35,7 @@ type Step =
   | { kind: 'pause'; seconds: number }
   | { kind: 'pauseUntilPromoted' }
   | { kind: 'analysis' }
-  | { kind: 'headerRoute'; name: string }
+  | { kind: 'headerRoute'; name: string; value: string }
   | { kind: 'mirrorRoute'; name: string; percentage: number }
   | { kind: 'canaryScaleReplicas'; replicas: number }
   | { kind: 'canaryScaleWeight'; weight: number }
@@ -63,6 +63,11 @@ interface Mirror { kind: 'Rollout' | 'AnalysisTemplate'; edit: (obj: any) => voi
 
 const dnsName = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/);
 const hostileName = fc.constantFrom('MyApp', 'a_b', '-x', 'x-', 'a'.repeat(58), 'a'.repeat(64), 'a.b', '');
+/** Strings YAML 1.1 readers (go-yaml) may read as something else, and characters that break a file. */
+const yamlHostile = fc.oneof(
+  { weight: 4, arbitrary: fc.constant('true') },
+  { weight: 3, arbitrary: fc.constantFrom('0o17', '0X1F', '0B11', '0x1f', '017', '1_000', '1e3', '.5', 'yes', 'No', 'on', 'y', '~', 'null', '<<', '=', 'a\u2028b', 'a\u2029b', 'a\u0085b', '\ufeffx', 'a: b', '- x', '#x', '12:30', '2026-12-01') },
+);
 const number = (min: number, max: number) => fc.oneof(
   { weight: 40, arbitrary: fc.integer({ min, max }) },
   { weight: 3, arbitrary: fc.constantFrom(min, max) },
@@ -73,7 +78,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.oneof(fc.integer({ min: 1, max: 3600 }), fc.constantFrom(0, 0.5)).map((seconds) => ({ kind: 'pause' as const, seconds })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'pauseUntilPromoted' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'analysis' as const }) },
-  { weight: 1, arbitrary: dnsName.map((name) => ({ kind: 'headerRoute' as const, name })) },
+  { weight: 1, arbitrary: fc.record({ name: dnsName, value: yamlHostile }).map((r) => ({ kind: 'headerRoute' as const, ...r })) },
   { weight: 1, arbitrary: fc.record({ name: dnsName, percentage: number(0, 100) }).map((r) => ({ kind: 'mirrorRoute' as const, ...r })) },
   { weight: 1, arbitrary: number(0, 10).map((replicas) => ({ kind: 'canaryScaleReplicas' as const, replicas })) },
   { weight: 1, arbitrary: number(0, 100).map((weight) => ({ kind: 'canaryScaleWeight' as const, weight })) },
@@ -178,7 +183,7 @@ function renderStep(s: Step, inline: PrometheusAnalysis | undefined): CanaryStep
     case 'pause': return CanaryStep.pause(Duration.seconds(s.seconds));
     case 'pauseUntilPromoted': return CanaryStep.pauseUntilPromoted();
     case 'analysis': return inline ? CanaryStep.analysis({ templates: [inline] }) : undefined;
-    case 'headerRoute': return CanaryStep.headerRoute({ name: s.name, match: [{ name: 'x-canary', value: StringMatch.exact('true') }] });
+    case 'headerRoute': return CanaryStep.headerRoute({ name: s.name, match: [{ name: 'x-canary', value: StringMatch.exact(s.value) }] });
     case 'mirrorRoute': return CanaryStep.mirrorRoute({ name: s.name, percentage: s.percentage, match: [{ path: StringMatch.prefix('/') }] });
     case 'canaryScaleReplicas': return CanaryStep.canaryScaleReplicas(s.replicas);
     case 'canaryScaleWeight': return CanaryStep.canaryScaleWeight(s.weight);
@@ -248,7 +253,7 @@ function readYamlTree(dir: string): Array<{ file: string; docs: any[] }> {
 
 /** Disagreement classes, each with a count and the first reproducer. */
 const CATEGORIES: Array<[string, RegExp]> = [
-  ['names the API server rejects (DNS-1123, 63 characters, label values)', /RFC 1123|no more than 63|valid label|invalid label selector/],
+  ['names the API server rejects (DNS-1123, 63 characters, label values)', /RFC 1123|DNS-1035|no more than 63|valid label|invalid label selector/],
   ['non-finite or non-integer numbers written', /unsupported value: [+-]?Inf|NaN|\.nan|cannot unmarshal number [\d.e+-]+ into|whole number/],
   ['analysis args the rollout does not supply', /was not resolved/],
   ['numbers out of the range the API server accepts (ports, replicas, HPA bounds)', /must be between \d+ and \d+|must be greater than or equal to/],
@@ -331,9 +336,15 @@ describeIf('differential fuzzing against the controller and the API server', () 
     }
 
     const report = {
-      seed: SEED, generated: specs.length, accepted, refused, mirroredRefusals: mirrored.size,
+      seed: SEED,
+      generated: specs.length,
+      accepted,
+      refused,
+      mirroredRefusals: mirrored.size,
       controllerRefusedMirrored: [...mirrored.keys()].filter((k) => controllerRefused.has(k)).length,
-      disagreements: disagreements.length, seconds: Math.round((Date.now() - started) / 1000), synthSeconds: Math.round(synthSeconds),
+      disagreements: disagreements.length,
+      seconds: Math.round((Date.now() - started) / 1000),
+      synthSeconds: Math.round(synthSeconds),
     };
     fs.mkdirSync(path.dirname(REPORT), { recursive: true });
     fs.writeFileSync(REPORT, `${JSON.stringify({ ...report, byCategory: categories(disagreements) }, null, 2)}\n`);

@@ -93,7 +93,7 @@ export function crdDirs(): string[] {
 export function runOracle(command: 'lint' | 'reconcile' | 'yaml', dir: string, args: string[] = []): OracleResult[] {
   const bin = oracleBinary();
   if (!bin) throw new Error('no oracle binary');
-  const r = spawnSync(bin, [command, ...args, dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(bin, [command, ...args, dir], { encoding: 'utf8', maxBuffer: 2 ** 30 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`oracle ${command} failed (${r.status}): ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
@@ -105,7 +105,7 @@ export function runOracle(command: 'lint' | 'reconcile' | 'yaml', dir: string, a
 export function runKubectlValidate(dir: string): ApiServerResult[] {
   const bin = kubectlValidateBinary();
   if (!bin) throw new Error('no kubectl-validate binary');
-  const r = spawnSync(bin, [dir, '--version', '1.27', '--local-crds', crdDirs().join(','), '-o', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(bin, [dir, '--version', '1.27', '--local-crds', crdDirs().join(','), '-o', 'json'], { encoding: 'utf8', maxBuffer: 2 ** 30 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`kubectl-validate failed (${r.status}): ${r.stderr}`);
   const byFile: { [file: string]: any } = JSON.parse(r.stdout);
   const out: ApiServerResult[] = [];
