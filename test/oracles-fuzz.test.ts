@@ -258,6 +258,7 @@ const CATEGORIES: Array<[string, RegExp]> = [
   ['analysis args the rollout does not supply', /was not resolved/],
   ['numbers out of the range the API server accepts (ports, replicas, HPA bounds)', /must be between \d+ and \d+|must be greater than or equal to/],
   ['refusals that do not name the construct path and property', /refusal without construct path/],
+  ['strings go-yaml reads differently or cannot read (0o17, 0X1F, U+2028)', /could not find expected|must be of type string: "integer"|yaml: line \d+/],
 ];
 
 function categories(disagreements: string[]): { [name: string]: { count: number; first: string } } {
