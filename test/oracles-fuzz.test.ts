@@ -147,12 +147,37 @@ const faults: Array<{ name: string; applies: (s: Spec) => boolean; apply: (s: Sp
     }),
   },
   {
-    name: 'canary scale weight above 100',
-    applies: (s) => s.strategy === 'canary' && s.router !== 'none',
+    name: 'mirror route without an Istio split',
+    applies: (s) => s.strategy === 'canary' && ['nginx', 'gateway'].includes(s.router),
     apply: (s) => ({
-      faulty: { ...s, steps: [...s.steps, { kind: 'canaryScaleWeight', weight: 101 }] },
-      base: { ...s, steps: [...s.steps, { kind: 'canaryScaleWeight', weight: 50 }] },
-      mirror: { kind: 'Rollout', rule: 'SetCanaryScale weight between 0 and 100', edit: (o) => { o.spec.strategy.canary.steps.at(-1).setCanaryScale.weight = 101; } },
+      faulty: { ...s, steps: [...s.steps, { kind: 'mirrorRoute', name: 'fuzz-mirror', percentage: 50 }] },
+      base: { ...s, steps: [...s.steps, { kind: 'weight', weight: 50 }] },
+      mirror: {
+        kind: 'Rollout',
+        rule: 'SetMirrorRoute requires TrafficRouting, supports Istio only',
+        edit: (o) => {
+          const canary = o.spec.strategy.canary;
+          canary.steps[canary.steps.length - 1] = { setMirrorRoute: { name: 'fuzz-mirror', percentage: 50, match: [{ path: { prefix: '/' } }] } };
+          canary.trafficRouting.managedRoutes = [...(canary.trafficRouting.managedRoutes ?? []), { name: 'fuzz-mirror' }];
+        },
+      },
+    }),
+  },
+  {
+    name: 'header route with nginx',
+    applies: (s) => s.strategy === 'canary' && s.router === 'nginx',
+    apply: (s) => ({
+      faulty: { ...s, steps: [...s.steps, { kind: 'headerRoute', name: 'fuzz-header', value: 'true' }] },
+      base: { ...s, steps: [...s.steps, { kind: 'weight', weight: 50 }] },
+      mirror: {
+        kind: 'Rollout',
+        rule: 'SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix',
+        edit: (o) => {
+          const canary = o.spec.strategy.canary;
+          canary.steps[canary.steps.length - 1] = { setHeaderRoute: { name: 'fuzz-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'true' } }] } };
+          canary.trafficRouting.managedRoutes = [...(canary.trafficRouting.managedRoutes ?? []), { name: 'fuzz-header' }];
+        },
+      },
     }),
   },
 ];
@@ -343,6 +368,7 @@ describeIf('differential fuzzing against the controller and the API server', () 
       refused,
       mirroredRefusals: mirrored.size,
       controllerRefusedMirrored: [...mirrored.keys()].filter((k) => controllerRefused.has(k)).length,
+      mirroredByFault: Object.fromEntries(faults.map((f) => [f.name, [...mirrored.values()].filter((m) => m.fault === f.name).length])),
       disagreements: disagreements.length,
       seconds: Math.round((Date.now() - started) / 1000),
       synthSeconds: Math.round(synthSeconds),
