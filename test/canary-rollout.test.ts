@@ -362,7 +362,7 @@ describe('section A rules (controller spec validation) at synth time', () => {
   });
   test('30: mirror routes need Istio or a plugin', () => {
     expectError(rollout({ trafficSplit: nginx(), steps: [CanaryStep.mirrorRoute({ name: 'm', percentage: 5 })] }).chart,
-      'SetMirrorRoute requires TrafficRouting, supports Istio and Plugins');
+      'SetMirrorRoute requires TrafficRouting, supports Istio only');
   });
   test('31, 32: route steps need managedRoutes listing them (JSON patch)', () => {
     const steps = [CanaryStep.headerRoute({ name: 'h', match: [{ name: 'X', value: StringMatch.exact('a') }] })];

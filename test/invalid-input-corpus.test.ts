@@ -126,7 +126,7 @@ const cases: Case[] = [
   {
     rule: 'A30',
     prefix: '[corpus/api] steps[0]',
-    text: 'SetMirrorRoute requires TrafficRouting, supports Istio and Plugins',
+    text: 'SetMirrorRoute requires TrafficRouting, supports Istio only',
     build: (c) => canary(c, { trafficSplit: new NginxTrafficSplit(c, 'traffic', { host: 'api.example.com' }), steps: [CanaryStep.mirrorRoute({ name: 'm' })] }),
   },
   {

@@ -57,18 +57,25 @@ describe('GatewayApiTrafficSplit', () => {
     expect(pluginConfig(objects).httpRoutes).toEqual([{ name: 'myapp', useHeaderRoutes: true }]);
   });
 
-  test('header and mirror routes work with the plugin and fill managedRoutes', () => {
+  test('header routes work with the plugin and fill managedRoutes', () => {
     const { chart } = gatewayRollout({}, {
       steps: [
         CanaryStep.weight(10),
         CanaryStep.headerRoute({ name: 'canary-header', match: [{ name: 'X-Canary', value: StringMatch.exact('true') }] }),
-        CanaryStep.mirrorRoute({ name: 'mirror', match: [{ path: StringMatch.prefix('/') }] }),
       ],
     });
     const objects = synth(chart);
     const routing = find(objects, 'Rollout').spec.strategy.canary.trafficRouting;
-    expect(routing.managedRoutes).toEqual([{ name: 'canary-header' }, { name: 'mirror' }]);
+    expect(routing.managedRoutes).toEqual([{ name: 'canary-header' }]);
     expect(routing.plugins['argoproj-labs/gatewayAPI'].httpRoutes[0].useHeaderRoutes).toBe(true);
+  });
+
+  test('mirror routes are refused with the plugin: the v1.9.1 controller accepts them with Istio only (rule 30, found by the differential fuzz)', () => {
+    const { chart } = gatewayRollout({}, { steps: [CanaryStep.mirrorRoute({ name: 'mirror', match: [{ path: StringMatch.prefix('/') }] })] });
+    const errors = errorsOf(chart);
+    expect(errors).toEqual([expect.stringContaining('spec.strategy.steps[0].setMirrorRoute: Invalid value: ...: SetMirrorRoute requires TrafficRouting, supports Istio only')]);
+    expect(errors[0]).toContain('[test/myapp] steps[0]:');
+    expect(errors[0]).toContain('an Istio traffic split');
   });
 
   test('maxTrafficWeight is accepted through the plugin (rule 23)', () => {

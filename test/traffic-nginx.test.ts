@@ -125,7 +125,7 @@ describe('NginxTrafficSplit', () => {
 
   test('mirror routes are refused with nginx (rule 30)', () => {
     const { chart } = nginxRollout({}, { steps: [CanaryStep.mirrorRoute({ name: 'mirror', match: [{ path: StringMatch.prefix('/') }] })] });
-    expect(validationErrors(App.of(chart) as App)).toEqual([expect.stringContaining('SetMirrorRoute requires TrafficRouting, supports Istio and Plugins')]);
+    expect(validationErrors(App.of(chart) as App)).toEqual([expect.stringContaining('SetMirrorRoute requires TrafficRouting, supports Istio only')]);
   });
 
   describe('Ingresses of your own', () => {

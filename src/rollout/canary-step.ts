@@ -171,7 +171,7 @@ export class CanaryStep {
     return new CanaryStep('setHeaderRoute', () => ({ setHeaderRoute: { name } }), undefined, name);
   }
 
-  /** Mirrors matching requests to the canary (Istio, plugins). */
+  /** Mirrors matching requests to the canary (Istio only: the controller refuses it with any other traffic split). */
   public static mirrorRoute(options: MirrorRouteOptions): CanaryStep {
     return new CanaryStep('setMirrorRoute', () => ({
       setMirrorRoute: {

@@ -216,10 +216,10 @@ function validateStep(step: any, i: number, routing: any): RuleViolation[] {
       });
     }
   }
-  // 30
+  // 30: the v1.9.1 controller accepts mirror routes with Istio only (plugins included in the docs, not the code)
   if (step.setMirrorRoute !== undefined) {
-    if (!routing || !(routing.istio || routing.plugins)) {
-      add(`${at}.setMirrorRoute`, 'Invalid value: ...: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins', 'an Istio or plugin traffic split');
+    if (!routing || !routing.istio) {
+      add(`${at}.setMirrorRoute`, 'Invalid value: ...: SetMirrorRoute requires TrafficRouting, supports Istio only', 'an Istio traffic split');
     } else {
       (step.setMirrorRoute.match ?? []).forEach((match: any, j: number) => {
         for (const key of ['method', 'path']) {
