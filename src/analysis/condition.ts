@@ -40,6 +40,9 @@ const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'
 
 const OUTSIDE = 'is outside the supported condition subset (result, result[i], len(result), isNaN(), numbers, strings, comparisons, &&, ||, !)';
 
+/** What the subset holds, for error messages. */
+export const CONDITION_SUBSET = 'result, result[i], len(result), isNaN(), numbers, strings, comparisons, &&, ||, !';
+
 /** A condition outside the subset. */
 class ConditionSyntaxError extends Error {}
 

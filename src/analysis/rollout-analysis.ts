@@ -46,6 +46,17 @@ export enum AnalysisKind {
 }
 
 /**
+ * Tells the library's templates which rollout runs them, when the rollout is constructed: a template
+ * whose queries follow its rollouts' traffic source then renders the same whatever the declaration
+ * order, and before anything reads it.
+ */
+export function registerAnalysisUse(rollout: IRollout, analyses: Array<RolloutAnalysisOptions | undefined>): void {
+  for (const template of analyses.flatMap((a) => a?.templates ?? [])) {
+    if (template instanceof AnalysisTemplateBase) template._addUser(rollout);
+  }
+}
+
+/**
  * Renders a rollout analysis (`templates`, `args`, `dryRun`...) and checks it the way the
  * controller does when it builds the AnalysisRun (section B, rules 39-42 of the validation
  * reference): every required argument supplied, no argument given two values, no duplicate metric,

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
-import { AnalysisKind, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
+import { AnalysisKind, registerAnalysisUse, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -161,6 +161,7 @@ export class BlueGreenRollout extends RolloutBase {
     this.stableService = this.activeService;
     this.canaryService = this.previewService;
     if (props.previewIngress) this.previewIngress = this.createPreviewIngress(props.previewIngress);
+    registerAnalysisUse(this, [props.prePromotionAnalysis, props.postPromotionAnalysis]);
   }
 
   private createPreviewIngress(options: PreviewIngressOptions): kplus.Ingress {

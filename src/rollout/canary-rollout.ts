@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { CanaryStep } from './canary-step';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
-import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
+import { AnalysisKind, BackgroundAnalysisOptions, registerAnalysisUse, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -112,6 +112,7 @@ export class CanaryRollout extends RolloutBase {
     this.trafficSplit = props.trafficSplit;
     this.binding = props.trafficSplit?.bind({ rollout: this, stableService: this.stableService, canaryService: this.canaryService });
     this.routerMetrics = this.binding?.metrics;
+    registerAnalysisUse(this, [props.backgroundAnalysis, ...this.steps.map((s) => s.analysisOptions)]);
   }
 
   /** @internal */
