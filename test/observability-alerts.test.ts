@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-27';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,8 +11,12 @@ import { promqlSyntaxError } from '../src/analysis/promql';
 const NS = 'data-platform';
 
 function rollout(chart = testChart(NS), name = 'portal', pause = Duration.minutes(2)): CanaryRollout {
+  // Service names are DNS-1035 labels: a dotted rollout name needs Services named otherwise
+  const service = (role: string) => (name.includes('.') ? new kplus.Service(chart, `${name}-${role}`, { metadata: { name: `${name.replace(/\./g, '-')}-${role}` }, ports: [{ port: 8080 }] }) : undefined);
   return new CanaryRollout(chart, name, {
     metadata: { name },
+    stableService: service('stable'),
+    canaryService: service('canary'),
     containers: [{ image: 'hmco/portal:1.0.0', portNumber: 8080 }],
     steps: [CanaryStep.weight(20), CanaryStep.pause(pause), CanaryStep.weight(60), CanaryStep.pauseUntilPromoted()],
   });

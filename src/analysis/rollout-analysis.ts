@@ -2,6 +2,7 @@ import { AnalysisArgument } from './analysis-argument';
 import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
 import type { IRollout } from '../rollout/rollout-base';
+import { nameErrors } from '../validation/object-names';
 import { RuleViolation } from '../validation/rule-violation';
 
 /**
@@ -69,6 +70,12 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
   const value = `"templateNames: [${templateNames.join(' ')}]"`;
   if (options.templates.length === 0) {
     violations.push({ property: field, field: `${field}.templates`, message: 'Required value: at least one template', allowed: 'one or more analysis templates' });
+  }
+
+  for (const template of options.templates) {
+    for (const error of nameErrors(template.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate', template.templateName)) {
+      violations.push({ property: field, field: `${field}.templates`, message: `templateName: Invalid value: "${template.templateName}": ${error}`, allowed: 'the name of an AnalysisTemplate (a lowercase DNS-1123 subdomain)' });
+    }
   }
 
   const args = new Map<string, AnalysisArgument>();
