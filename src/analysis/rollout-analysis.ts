@@ -60,7 +60,7 @@ export function registerAnalysisUse(rollout: IRollout, analyses: Array<RolloutAn
 /**
  * Renders a rollout analysis (`templates`, `args`, `dryRun`...) and checks it the way the
  * controller does when it builds the AnalysisRun (section B, rules 39-42 of the validation
- * reference): every required argument supplied, no argument given two values, no duplicate metric,
+ * reference): every namespaced template in the rollout's namespace, every required argument supplied, no argument given two values, no duplicate metric,
  * no metric that runs forever outside background analysis.
  */
 export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: IRollout, field: string, kind: AnalysisKind):
@@ -73,6 +73,10 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
   }
 
   for (const template of options.templates) {
+    const namespace = template instanceof AnalysisTemplateBase && !template.clusterScope ? template.apiObject.toJson().metadata?.namespace : undefined;
+    if (namespace !== undefined && rollout.metadata.namespace !== undefined && namespace !== rollout.metadata.namespace) {
+      violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: AnalysisTemplate '${template.templateName}' not found: it is in namespace "${namespace}", the rollout in "${rollout.metadata.namespace}"`, allowed: 'an AnalysisTemplate in the rollout\'s namespace, or a ClusterAnalysisTemplate (clusterScope: true)' });
+    }
     for (const error of nameErrors(template.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate', template.templateName)) {
       violations.push({ property: field, field: `${field}.templates`, message: `templateName: Invalid value: "${template.templateName}": ${error}`, allowed: 'the name of an AnalysisTemplate (a lowercase DNS-1123 subdomain)' });
     }
