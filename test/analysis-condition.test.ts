@@ -41,7 +41,7 @@ describe('condition subset evaluator (controller semantics)', () => {
     expect(conditionError('result[0] < 1 ; true', ResultType.VECTOR)).toMatch(/";" at 14 is outside the supported condition subset/);
     expect(conditionError('len(result, 1) > 0', ResultType.VECTOR)).toMatch(/len\(\) takes 1 argument, got 2/);
     expect(conditionError('foo(result)', ResultType.VALUE)).toMatch(/"foo" is outside the supported condition subset/);
-    expect(conditionError('"a" < 1', ResultType.VALUE)).toMatch(/mismatched types string and number/);
+    expect(conditionError('"a" < 1', ResultType.VALUE)).toMatch(/mismatched types string and int/);
   });
 });
 
@@ -75,7 +75,10 @@ describe('the expression language the controller allows (expr-lang, utils/evalua
     expect(() => evaluateCondition('result.a.b == 1', { a: null })).toThrow(/cannot fetch b from <nil>/);
     expect(evaluateCondition('result?.a?.b == nil', { a: null })).toBe(true);
     expect(evaluateCondition('result == true', true)).toBe(true);
-    expect(evaluateCondition('result == true', 'true')).toBe(false);
+    // the controller compiles against the result it got: a string result does not compare with a boolean
+    expect(() => evaluateCondition('result == true', 'true')).toThrow(/mismatched types string and bool/);
+    expect(() => evaluateCondition('result.count % 2 == 1', { count: 3 })).toThrow(/invalid operation/);
+    expect(() => evaluateCondition('result.x == nil', null)).toThrow(/has no field/);
     expect(evaluateCondition('result > .5', 0.6)).toBe(true);
     expect(evaluateCondition('len(result) == 2', { a: 1, b: 2 })).toBe(true);
     expect(evaluateCondition('all(result, {# > 0.9})', [0.95, 0.99])).toBe(true);
@@ -89,7 +92,7 @@ describe('the expression language the controller allows (expr-lang, utils/evalua
     expect(evaluateCondition("'10' < '9'", null)).toBe(true);
     expect(evaluateCondition('1 + 2 * 3 == 7 && 2 ** 3 ** 2 == 512 && 7 / 2 == 3.5', null)).toBe(true);
     // `not` binds tighter than comparisons, as in expr: `(not 1) < 2`
-    expect(conditionError('not 1 < 2', ResultType.VALUE)).toMatch(/! needs bool, got number/);
+    expect(conditionError('not 1 < 2', ResultType.VALUE)).toMatch(/! needs bool, got int/);
     expect(evaluateCondition('not false && !(1 > 2)', null)).toBe(true);
     expect(evaluateCondition('"b" in ["a", "b"] && "c" not in ["a"]', null)).toBe(true);
     // the controller's default() and isNil() test the whole result, whatever their first argument

@@ -39,9 +39,10 @@ export const CONDITION_SUBSET = 'expr-lang conditions on result: literals, resul
 /** A condition outside the subset. */
 class ConditionSyntaxError extends Error {}
 
-type Type = 'number' | 'bool' | 'string' | 'nil' | 'vector' | 'array' | 'any';
+/** Static types as expr's checker sees them: `number` is float64, `int` an integer, `map` a JSON object. */
+type Type = 'number' | 'int' | 'bool' | 'string' | 'nil' | 'vector' | 'array' | 'map' | 'any';
 type Node =
-  | { kind: 'literal'; value: any }
+  | { kind: 'literal'; value: any; int?: boolean }
   | { kind: 'array'; items: Node[] }
   | { kind: 'result' }
   | { kind: 'element' }
@@ -76,7 +77,7 @@ const OUTSIDE = `is outside the supported condition subset (${CONDITION_SUBSET})
 /** Parses a condition and checks its types against the provider's result type; throws `ConditionSyntaxError`. */
 export function parseCondition(text: string, resultType: ResultType): void {
   const node = new Parser(text).parse();
-  const type = new TypeChecker(resultType).check(node, 'any');
+  const type = new TypeChecker(resultType === ResultType.VECTOR ? 'vector' : 'any').check(node, 'any');
   if (type !== 'bool' && type !== 'any') throw new ConditionSyntaxError(`expected bool, but got ${type}`);
 }
 
@@ -118,7 +119,15 @@ class EvaluationError extends Error {}
 
 /** Evaluates a condition against a result; throws `EvaluationError` where the controller's evaluation fails. */
 export function evaluateCondition(text: string, result: any): boolean {
-  const value = new Evaluator(result).evaluate(new Parser(text).parse(), undefined);
+  const node = new Parser(text).parse();
+  // the controller compiles the condition against the result it got: its type decides what compiles
+  try {
+    new TypeChecker(valueType(result)).check(node, 'any');
+  } catch (e) {
+    if (e instanceof ConditionSyntaxError) throw new EvaluationError(e.message);
+    throw e;
+  }
+  const value = new Evaluator(result).evaluate(node, undefined);
   if (typeof value !== 'boolean') throw new EvaluationError(`expected bool, but got ${goType(value)}`);
   return value;
 }
@@ -197,7 +206,7 @@ class Parser {
   private primary(): Node {
     const token = this.tokens[this.pos++];
     if (token === undefined) throw new ConditionSyntaxError(`unexpected end of "${this.text}"`);
-    if (/^[\d.]/.test(token) && token !== '.') return { kind: 'literal', value: Number(token.replace(/_/g, '')) };
+    if (/^[\d.]/.test(token) && token !== '.') return { kind: 'literal', value: Number(token.replace(/_/g, '')), int: /^[\d_]+$/.test(token) };
     if (/^["']/.test(token)) return { kind: 'literal', value: unquote(token) };
     if (token === 'true' || token === 'false') return { kind: 'literal', value: token === 'true' };
     if (token === 'nil') return { kind: 'literal', value: null };
@@ -283,36 +292,50 @@ function unquote(token: string): string {
 
 /** Static types, as expr's checker derives them from the environment (a Prometheus result is `[]float64`). */
 class TypeChecker {
-  constructor(private readonly resultType: ResultType) {}
+  constructor(private readonly resultType: Type) {}
 
   public check(node: Node, element: Type): Type {
     switch (node.kind) {
-      case 'literal': return node.value === null ? 'nil' : typeof node.value === 'boolean' ? 'bool' : typeof node.value as Type;
+      case 'literal': return node.value === null ? 'nil' : typeof node.value === 'boolean' ? 'bool' : node.int ? 'int' : typeof node.value as Type;
       case 'array': return node.items.forEach((i) => this.check(i, element)), 'array';
-      case 'result': return this.resultType === ResultType.VECTOR ? 'vector' : 'any';
+      case 'result': return this.resultType;
       case 'element': return element;
       case 'member': {
         const object = this.check(node.object, element);
         const key = this.check(node.key, element);
         if (object === 'vector' || object === 'array') {
-          if (key !== 'number' && key !== 'any') throw new ConditionSyntaxError(`cannot use ${key} as index to ${object}${key === 'string' && object === 'vector' ? ' (a Prometheus result is a vector of numbers: result[0])' : ''}`);
+          if (key !== 'int' && key !== 'any') throw new ConditionSyntaxError(`cannot use ${key} as index to ${object}${key === 'string' && object === 'vector' ? ' (a Prometheus result is a vector of numbers: result[0])' : ''}`);
           return object === 'vector' ? 'number' : 'any';
         }
         if (object === 'any') return 'any';
+        if (object === 'map') {
+          if (key !== 'string' && key !== 'any') throw new ConditionSyntaxError(`cannot use ${key} to get an element from a JSON object`);
+          return 'any';
+        }
         throw new ConditionSyntaxError(`type ${object} has no field or index ${describe(node.key)}`);
       }
       case 'call': return this.call(node, element);
       case 'unary': {
         const arg = this.check(node.arg, element);
         if (node.op === '!') return expectType(arg, ['bool'], '!'), 'bool';
-        return expectType(arg, ['number'], node.op), arg === 'any' ? 'any' : 'number';
+        return expectType(arg, ['number', 'int'], node.op), arg;
       }
       case 'conditional': {
         expectType(this.check(node.test, element), ['bool'], '?:');
         const [a, b] = [this.check(node.then, element), this.check(node.otherwise, element)];
         return a === b ? a : 'any';
       }
-      case 'binary': return this.binary(node.op, this.check(node.left, element), this.check(node.right, element));
+      case 'binary': {
+        const [left, right] = [this.check(node.left, element), this.check(node.right, element)];
+        if ((node.op === 'in' || node.op === 'not in') && node.right.kind === 'array') {
+          const items = node.right.items.map((i) => this.check(i, element));
+          const item = items[0];
+          if (item !== undefined && items.every((t) => sameType(t, item)) && !['any', 'nil'].includes(left) && !sameType(left, item)) {
+            throw new ConditionSyntaxError(`cannot use ${left} as type ${item} in array`);
+          }
+        }
+        return this.binary(node.op, left, right);
+      }
     }
   }
 
@@ -323,12 +346,12 @@ class TypeChecker {
         expectType(right, ['bool'], op);
         return 'bool';
       case '==': case '!=':
-        if (left !== 'any' && right !== 'any' && left !== 'nil' && right !== 'nil' && left !== right) {
+        if (left !== 'any' && right !== 'any' && left !== 'nil' && right !== 'nil' && !sameType(left, right)) {
           throw new ConditionSyntaxError(`invalid operation: ${op} (mismatched types ${left} and ${right})${left === 'vector' || right === 'vector' ? ' (use result[0])' : ''}`);
         }
         return 'bool';
       case '<': case '<=': case '>': case '>=':
-        if (!(left === 'any' || right === 'any' || (left === right && (left === 'number' || left === 'string')))) {
+        if (!(left === 'any' || right === 'any' || (sameType(left, right) && ['number', 'int', 'string'].includes(left)))) {
           throw new ConditionSyntaxError(`invalid operation: ${op} (mismatched types ${left} and ${right})${left === 'vector' || right === 'vector' ? ' (use result[0])' : ''}`);
         }
         return 'bool';
@@ -342,13 +365,14 @@ class TypeChecker {
       case '+':
         if (left === 'string' && right === 'string') return 'string';
         if (left === 'any' || right === 'any') return 'any';
-        expectType(left, ['number'], op);
-        expectType(right, ['number'], op);
-        return 'number';
+        return arithmetic(op, left, right);
+      case '%':
+        if ((left === 'number' || right === 'number') && left !== 'any' && right !== 'any') {
+          throw new ConditionSyntaxError(`invalid operation: % (mismatched types ${goName(left)} and ${goName(right)}): % takes integers`);
+        }
+        return arithmetic(op, left, right);
       default:
-        expectType(left, ['number'], op);
-        expectType(right, ['number'], op);
-        return 'number';
+        return arithmetic(op, left, right);
     }
   }
 
@@ -360,15 +384,16 @@ class TypeChecker {
       expectType(collection, ['vector', 'array'], `${name}()`);
       const result = this.check(second, collection === 'vector' ? 'number' : 'any');
       if (name !== 'map') expectType(result, ['bool'], `${name}() predicate`);
-      return name === 'filter' ? collection : name === 'map' ? 'array' : name === 'count' ? 'number' : 'bool';
+      return name === 'filter' ? collection : name === 'map' ? 'array' : name === 'count' ? 'int' : 'bool';
     }
     const types = node.args.map((a) => this.check(a, element));
     switch (name) {
-      case 'len': return expectType(types[0], ['vector', 'array', 'string'], 'len()'), 'number';
-      case 'isNaN': case 'isInf': return expectType(types[0], ['number'], `${name}()`), 'bool';
-      case 'abs': case 'max': case 'min': return types.forEach((t) => expectType(t, ['number'], `${name}()`)), 'number';
-      case 'int': case 'float': return types.forEach((t) => expectType(t, ['number', 'string'], `${name}()`)), 'number';
-      case 'asInt': case 'asFloat': return 'number';
+      case 'len': return expectType(types[0], ['vector', 'array', 'map', 'string'], 'len()'), 'int';
+      case 'isNaN': case 'isInf': return expectType(types[0], ['number', 'int'], `${name}()`), 'bool';
+      case 'abs': case 'max': case 'min': return types.forEach((t) => expectType(t, ['number', 'int'], `${name}()`)), 'number';
+      case 'int': case 'float': return types.forEach((t) => expectType(t, ['number', 'int', 'string'], `${name}()`)), name === 'int' ? 'int' : 'number';
+      case 'asInt': return 'int';
+      case 'asFloat': return 'number';
       case 'string': return 'string';
       case 'lower': case 'upper': case 'trim': return expectType(types[0], ['string'], `${name}()`), 'string';
       case 'isNil': return 'bool';
@@ -377,13 +402,48 @@ class TypeChecker {
   }
 }
 
+/** The static type of a result value, as expr derives it from the environment (JSON numbers are float64). */
+function valueType(value: any): Type {
+  if (value === null || value === undefined) return 'nil';
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? 'vector' : 'array';
+  if (typeof value === 'object') return 'map';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value as Type;
+}
+
+/** Types a comparison accepts together (numbers of either kind). */
+function sameType(a: Type, b: Type): boolean {
+  return a === b || ((a === 'int' || a === 'number') && (b === 'int' || b === 'number'));
+}
+
+function arithmetic(op: string, left: Type, right: Type): Type {
+  expectType(left, ['number', 'int'], op);
+  expectType(right, ['number', 'int'], op);
+  if (left === 'any' || right === 'any') return 'any';
+  return left === 'int' && right === 'int' && op !== '/' && op !== '**' ? 'int' : 'number';
+}
+
+function goName(t: Type): string {
+  return t === 'number' ? 'float64' : t;
+}
+
+/** Whether a node yields an integer at run time (JSON numbers are float64, so results never do). */
+function isIntNode(node: Node): boolean {
+  if (node.kind === 'literal') return node.int === true;
+  if (node.kind === 'call') return ['len', 'count', 'asInt', 'int'].includes(node.name);
+  if (node.kind === 'unary') return node.op !== '!' && isIntNode(node.arg);
+  if (node.kind === 'binary') return ['+', '-', '*', '%'].includes(node.op) && isIntNode(node.left) && isIntNode(node.right);
+  return false;
+}
+
 function describe(key: Node): string {
   return key.kind === 'literal' ? JSON.stringify(key.value) : '[...]';
 }
 
 function expectType(actual: Type, expected: Type[], op: string): void {
   if (actual !== 'any' && !expected.includes(actual)) {
-    throw new ConditionSyntaxError(`invalid operation: ${op} needs ${expected.join(' or ')}, got ${actual}${actual === 'vector' ? ' (use result[0])' : ''}`);
+    const names = [...new Set(expected.map((t) => (t === 'int' ? 'number' : t)))];
+    throw new ConditionSyntaxError(`invalid operation: ${op} needs ${names.join(' or ')}, got ${actual}${actual === 'vector' ? ' (use result[0])' : ''}`);
   }
 }
 
@@ -459,7 +519,7 @@ class Evaluator {
       case '**': return number(left, '**') ** number(right, '**');
       default: {
         const [a, b] = [number(left, '%'), number(right, '%')];
-        if (!Number.isInteger(a) || !Number.isInteger(b)) throw new EvaluationError(`invalid operation: ${goType(left)} % ${goType(right)}`);
+        if (!isIntNode(node.left) || !isIntNode(node.right)) throw new EvaluationError(`invalid operation: ${goType(left)} % ${goType(right)}`);
         if (b === 0) throw new EvaluationError('integer divide by zero');
         return a % b;
       }
