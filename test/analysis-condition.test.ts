@@ -96,7 +96,8 @@ describe('the expression language the controller allows (expr-lang, utils/evalua
     expect(evaluateCondition('not false && !(1 > 2)', null)).toBe(true);
     expect(evaluateCondition('"b" in ["a", "b"] && "c" not in ["a"]', null)).toBe(true);
     // the controller's default() and isNil() test the whole result, whatever their first argument
-    expect(evaluateCondition('default(result.x, 5) == 5', null)).toBe(true);
+    expect(evaluateCondition('default(result, 5) == 5', null)).toBe(true);
+    expect(evaluateCondition('default(result.x, 5) == 5', { x: 1 })).toBe(false);
     expect(evaluateCondition('isNil(result.missing)', { a: 1 })).toBe(false);
     expect(evaluateCondition('isNil(result)', null)).toBe(true);
     expect(() => evaluateCondition('result > 1', 'x')).toThrow(/invalid operation/);

@@ -190,7 +190,7 @@ describe('PrometheusAnalysis errors', () => {
     expect(raw('sum(rate(http_requests_total[5m]))', 'all(result, # < 1); 1'))
       .toEqual([expect.stringContaining('checks[0]: spec.metrics[0].successCondition: check "errors-5xx": condition ";" at 19 is outside the supported condition subset')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'result < 1'))
-      .toEqual([expect.stringContaining('condition invalid operation: < (mismatched types vector and number) (use result[0])')]);
+      .toEqual([expect.stringContaining('condition invalid operation: < (mismatched types vector and int) (use result[0])')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'result[0] + 1')).toEqual([expect.stringContaining('condition expected bool, but got number')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'len(result) == 0 || result[0] < 1')).toEqual([]);
   });
