@@ -101,7 +101,7 @@ describe('the expression language the controller allows (expr-lang, utils/evalua
     expect(evaluateCondition('isNil(result.missing)', { a: 1 })).toBe(false);
     expect(evaluateCondition('isNil(result)', null)).toBe(true);
     expect(() => evaluateCondition('result > 1', 'x')).toThrow(/invalid operation/);
-    expect(() => evaluateCondition('result || true', 1)).toThrow(/invalid operation: \|\| on float64/);
+    expect(() => evaluateCondition('result || true', 1)).toThrow(/invalid operation: \|\| needs bool, got number/);
   });
 
   test('measurement phases with JSON results', () => {
