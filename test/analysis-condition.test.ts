@@ -55,7 +55,8 @@ describe('promqlSyntaxError caches by query shape without hiding errors', () => 
 });
 
 describe('the expression language the controller allows (expr-lang, utils/evaluate)', () => {
-  const ok = (condition: string, type = ResultType.VALUE) => expect({ condition, error: conditionError(condition, type) }).toEqual({ condition, error: undefined });
+  const ok = (condition: string, type = ResultType.VALUE) =>
+    expect({ condition, error: conditionError(condition, type) }).toEqual({ condition, error: undefined });
 
   test('member access on JSON results, booleans, .5, strings, builtins and the controller\'s functions pass the check', () => {
     for (const c of [

@@ -3,12 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
+import { buildApp } from '../examples/seed-001-hmco-portal/main';
 import {
   AnalysisArgument, AnalysisCheck, CanaryRollout, IstioTrafficSplit, NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate,
 } from '../src';
-import { placeholderArgs, placeholders, promqlSyntaxError } from '../src/analysis/promql';
-import { buildApp } from '../examples/seed-001-hmco-portal/main';
 import { validationErrors } from './support/synth';
+import { placeholderArgs, placeholders, promqlSyntaxError } from '../src/analysis/promql';
 
 const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
 const container = { image: 'registry.example.com/web:1.0.0', portNumber: 8080 };

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { AnalysisCheck, AnalysisTemplateRef, BlueGreenRollout, CanaryRollout, ProgressiveApp, PrometheusAnalysis } from '../src';
-import { nameErrors } from '../src/validation/object-names';
 import { validationErrors } from './support/synth';
+import { nameErrors } from '../src/validation/object-names';
 
 const container = { image: 'registry.example.com/web:1.0.0', portNumber: 8080 };
 const SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";

@@ -1,9 +1,9 @@
-import * as kplus from 'cdk8s-plus-27';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { AlertSeverity, CanaryRollout, CanaryStep, RolloutAlerts, RolloutAlertsProps, RolloutSelection } from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 import { promqlSyntaxError } from '../src/analysis/promql';

@@ -66,9 +66,29 @@ const BINARY: Array<{ ops: string[]; right?: boolean }> = [
 
 /** Builtins and controller functions: name → arity. */
 const FUNCTIONS: Record<string, number> = {
-  len: 1, abs: 1, int: 1, float: 1, string: 1, lower: 1, upper: 1, trim: 1, max: -1, min: -1,
-  all: 2, any: 2, none: 2, one: 2, filter: 2, map: 2, count: 2,
-  isNaN: 1, isInf: 1, asInt: 1, asFloat: 1, isNil: 1, default: 2,
+  len: 1,
+  abs: 1,
+  int: 1,
+  float: 1,
+  string: 1,
+  lower: 1,
+  upper: 1,
+  trim: 1,
+  max: -1,
+  min: -1,
+  all: 2,
+  any: 2,
+  none: 2,
+  one: 2,
+  filter: 2,
+  map: 2,
+  count: 2,
+  isNaN: 1,
+  isInf: 1,
+  asInt: 1,
+  asFloat: 1,
+  isNil: 1,
+  default: 2,
 };
 const PREDICATES = new Set(['all', 'any', 'none', 'one', 'filter', 'map', 'count']);
 
@@ -286,7 +306,7 @@ class Parser {
 }
 
 function unquote(token: string): string {
-  const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0' };
+  const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', 0: '\0' };
   return token.slice(1, -1).replace(/\\(.)/g, (_, c: string) => escapes[c] ?? c);
 }
 

@@ -73,7 +73,8 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
   }
 
   for (const template of options.templates) {
-    const namespace = template instanceof AnalysisTemplateBase && !template.clusterScope ? template.apiObject.toJson().metadata?.namespace : undefined;
+    const namespaced = template instanceof AnalysisTemplateBase && !template.clusterScope;
+    const namespace = namespaced ? template.apiObject.toJson().metadata?.namespace : undefined;
     if (namespace !== undefined && rollout.metadata.namespace !== undefined && namespace !== rollout.metadata.namespace) {
       violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: AnalysisTemplate '${template.templateName}' not found: it is in namespace "${namespace}", the rollout in "${rollout.metadata.namespace}"`, allowed: 'an AnalysisTemplate in the rollout\'s namespace, or a ClusterAnalysisTemplate (clusterScope: true)' });
     }

@@ -224,7 +224,8 @@ export class NginxTrafficSplit extends TrafficSplitBase {
       const ingressClass = ingress.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
       if (ingressClass !== undefined && ingress.spec?.ingressClassName !== undefined) {
         violations.push({
-          property: this.props.ingresses ? 'ingresses' : 'ingressAnnotations', field: `metadata.annotations.${INGRESS_CLASS_ANNOTATION}`,
+          property: this.props.ingresses ? 'ingresses' : 'ingressAnnotations',
+          field: `metadata.annotations.${INGRESS_CLASS_ANNOTATION}`,
           message: `Ingress "${name}": annotations.${INGRESS_CLASS_ANNOTATION}: Invalid value: "${ingressClass}": can not be set when the class field is also set`,
           allowed: `spec.ingressClassName (ingressClassName, "${ingress.spec.ingressClassName}" here) without the ${INGRESS_CLASS_ANNOTATION} annotation`,
         });

@@ -90,7 +90,9 @@ function objectNameViolations(scope: IConstruct, object: ApiObject): RuleViolati
   if (typeof name === 'string') {
     for (const error of nameErrors(json.kind, name)) {
       violations.push({
-        property: 'metadata.name', field: 'metadata.name', message: `${what}: Invalid value: "${name}": ${error}`,
+        property: 'metadata.name',
+        field: 'metadata.name',
+        message: `${what}: Invalid value: "${name}": ${error}`,
         allowed: json.kind === 'Service'
           ? 'a DNS-1035 label of at most 63 characters (derived Service names add -stable, -canary, -active or -preview to the name)'
           : 'a lowercase DNS-1123 name',
