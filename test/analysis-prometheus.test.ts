@@ -221,11 +221,11 @@ describe('PrometheusAnalysis errors', () => {
       validationErrors(app({ checks: [AnalysisCheck.promql({ name: 'errors-5xx', query, successCondition })] }).chart.node.root as any);
     expect(raw('sum(rate(http_requests_total{code~"5.*"}[5m]))', 'result[0] < 1'))
       .toEqual([expect.stringMatching(/\[test\/analysis\] checks\[0\]: spec.metrics\[0\].provider.prometheus.query: check "errors-5xx": PromQL syntax error at character \d+/)]);
-    expect(raw('sum(rate(http_requests_total[5m]))', 'all(result, # < 1)'))
-      .toEqual([expect.stringContaining('checks[0]: spec.metrics[0].successCondition: check "errors-5xx": condition "," at 11 is outside the supported condition subset')]);
+    expect(raw('sum(rate(http_requests_total[5m]))', 'all(result, # < 1); 1'))
+      .toEqual([expect.stringContaining('checks[0]: spec.metrics[0].successCondition: check "errors-5xx": condition ";" at 19 is outside the supported condition subset')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'result < 1'))
-      .toEqual([expect.stringContaining('condition invalid operation: < needs number, got vector (use result[0])')]);
-    expect(raw('sum(rate(http_requests_total[5m]))', 'result[0] + 1')).toEqual([expect.stringContaining('"+" at 10 is outside the supported condition subset')]);
+      .toEqual([expect.stringContaining('condition invalid operation: < (mismatched types vector and int) (use result[0])')]);
+    expect(raw('sum(rate(http_requests_total[5m]))', 'result[0] + 1')).toEqual([expect.stringContaining('condition expected bool, but got number')]);
     expect(raw('sum(rate(http_requests_total[5m]))', 'len(result) == 0 || result[0] < 1')).toEqual([]);
   });
 

@@ -68,7 +68,8 @@ describe('WebAnalysis', () => {
     expect(constructionError(() => app({ checks: [WebCheck.http({ body: 'x' })] }))).toMatch(/checks\[0\]: .*check "web": Body\/JSONBody can only be used with POST or PUT WebMetric Method types/);
     expect(constructionError(() => app({ checks: [WebCheck.http({ method: HttpMethod.POST, body: 'x', jsonBody: {} })] }))).toMatch(/use either Body or JSONBody; both cannot exists for WebMetric payload/);
     expect(constructionError(() => app({ checks: [WebCheck.http({ headers: [HttpHeader.of('Authorization', 'Basic abc')] })] }))).toMatch(/header "Authorization" carries a credential/);
-    expect(validationErrors(app({ checks: [WebCheck.http({ successCondition: 'result.ok' })] }).node.root as any)).toEqual([expect.stringContaining('checks[0]: spec.metrics[0].successCondition: check "web": condition "." at 7 is outside the supported condition subset')]);
+    expect(validationErrors(app({ checks: [WebCheck.http({ successCondition: 'result.ok; 1' })] }).node.root as any)).toEqual([expect.stringContaining('checks[0]: spec.metrics[0].successCondition: check "web": condition ";" at 10 is outside the supported condition subset')]);
+    expect(validationErrors(app({ checks: [WebCheck.http({ successCondition: "result.major == '1'" })] }).node.root as any)).toEqual([]);
     expect(validationErrors(app({ port: 9090 }).node.root as any)).toContainEqual(expect.stringContaining('WebAnalysis "smoke-test" calls port 9090, which canary Service "proxy-api-canary" does not have (allowed: one of 8080)'));
     expect(validationErrors(app({ count: undefined, interval: Duration.minutes(1) }).node.root as any)).toContainEqual(expect.stringContaining('AnalysisTemplate smoke-test has metric web-health which runs indefinitely'));
     expect(validationErrors(app({ count: 3 }).node.root as any)).toContainEqual(expect.stringContaining('metrics[0]: interval must be specified when count > 1'));

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AnalysisArgument, AnalysisCheck, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit,
-  NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, StringMatch,
+  AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit,
+  NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate, StringMatch,
 } from '../src';
 import { FakeTemplate, FixedTrafficSplit } from './support/doubles';
 
@@ -208,6 +208,81 @@ const cases: Case[] = [
     build: (c) => canary(c, { canaryMetadata: { labels: { 'app.kubernetes.io/name': 'x' } } }),
   },
   { rule: 'lib', prefix: '[corpus/traffic] ', text: 'is not bound to any rollout', build: (c) => new NginxTrafficSplit(c, 'traffic', { host: 'api.example.com' }) },
+  {
+    rule: 'C63',
+    prefix: '[corpus/shared] spec.metrics[0]',
+    text: '"service-name,status=~"2.."" is not an argument name',
+    build: (c) => new SharedAnalysisTemplate(c, 'shared', {
+      name: 'success-rate',
+      spec: { args: [{ name: 'service-name' }], metrics: [{ name: 'success-rate', successCondition: 'result[0] >= 0.95', provider: { prometheus: { address: 'http://prometheus:9090', query: 'http_requests_total{service="{{args.service-name,status=~"2.."}}"}' } } }] },
+    }),
+  },
+  {
+    rule: 'C63',
+    prefix: '[corpus/analysis] checks[0]',
+    text: 'failed to resolve {{args.tier}}: spec.args declares no argument "tier"',
+    build: (c) => {
+      const template = analysis(c, { checks: [AnalysisCheck.promql({ name: 'tier', query: 'vector(1)', successCondition: 'result[0] == 1' })] });
+      patch(template, JsonPatch.replace('/spec/metrics/0/provider/prometheus/query', 'up{tier="{{args.tier}}"}'));
+    },
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/shared] spec.metrics[0]',
+    text: 'PromQL syntax error',
+    build: (c) => new SharedAnalysisTemplate(c, 'shared', { name: 'latency', spec: { metrics: [{ name: 'latency', provider: { prometheus: { query: 'sum(rate(x[2m])' } } }] } }),
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/shared] spec.metrics[0]',
+    text: 'condition expected bool, but got number',
+    build: (c) => new SharedAnalysisTemplate(c, 'shared', { name: 'latency', spec: { metrics: [{ name: 'latency', successCondition: 'result[0] * 2', provider: { prometheus: { query: 'vector(1)' } } }] } }),
+  },
+  {
+    rule: 'api',
+    prefix: '[corpus/api] metadata.name',
+    text: 'Rollout "MyApp": Invalid value: "MyApp": a lowercase RFC 1123 subdomain',
+    build: (c) => canary(c, { metadata: { name: 'MyApp' } }),
+  },
+  {
+    rule: 'api',
+    prefix: '[corpus/api] metadata.name',
+    text: 'Invalid value: "a23456789012345678901234567890123456789012345678901234567-stable": must be no more than 63 characters',
+    build: (c) => canary(c, { metadata: { name: 'a23456789012345678901234567890123456789012345678901234567' } }),
+  },
+  {
+    rule: 'api',
+    prefix: '[corpus/api] metadata.namespace',
+    text: 'Invalid value: "Corpus": a lowercase RFC 1123 label',
+    build: (c) => patch(canary(c), JsonPatch.replace('/metadata/namespace', 'Corpus')),
+  },
+  {
+    rule: 'api',
+    prefix: '[corpus/traffic] ingressAnnotations',
+    text: 'annotations.kubernetes.io/ingress.class: Invalid value: "nginx": can not be set when the class field is also set',
+    build: (c) => canary(c, { trafficSplit: new NginxTrafficSplit(c, 'traffic', { host: 'api.example.com', ingressAnnotations: { 'kubernetes.io/ingress.class': 'nginx' } }) }),
+  },
+  {
+    rule: 'api',
+    prefix: '[] metadata.name',
+    text: 'Rollout "api" in namespace "corpus" is written twice, by corpus/api/Resource and corpus/api2/Resource',
+    build: (c) => {
+      canary(c);
+      new CanaryRollout(c, 'api2', { metadata: { name: 'api' }, containers: [container], stableService: new kplus.Service(c, 's', { metadata: { name: 's' }, ports: [{ port: 8080 }] }), canaryService: new kplus.Service(c, 'cs', { metadata: { name: 'cs' }, ports: [{ port: 8080 }] }) });
+    },
+  },
+  {
+    rule: 'B39',
+    prefix: '[corpus/api] spec.strategy.canary.analysis',
+    text: 'AnalysisTemplate \'api-analysis\' not found: it is in namespace "monitoring", the rollout in "corpus"',
+    build: (c) => canary(c, { backgroundAnalysis: { templates: [analysis(c, { metadata: { name: 'api-analysis', namespace: 'monitoring' } })] } }),
+  },
+  {
+    rule: 'B40',
+    prefix: '[corpus/api] spec.strategy.canary.analysis',
+    text: 'templateName: Invalid value: "Success_Rate"',
+    build: (c) => canary(c, { backgroundAnalysis: { templates: [AnalysisTemplateRef.fromName('Success_Rate')] } }),
+  },
 ];
 
 describe.each([['App', (outdir: string) => new App({ outdir })], ['ProgressiveApp', (outdir: string) => new ProgressiveApp({ outdir })]])('with %s', (_name, createApp) => {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { AlertSeverity, CanaryRollout, CanaryStep, RolloutAlerts, RolloutAlertsProps, RolloutSelection } from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 import { promqlSyntaxError } from '../src/analysis/promql';
@@ -10,8 +11,12 @@ import { promqlSyntaxError } from '../src/analysis/promql';
 const NS = 'data-platform';
 
 function rollout(chart = testChart(NS), name = 'portal', pause = Duration.minutes(2)): CanaryRollout {
+  // Service names are DNS-1035 labels: a dotted rollout name needs Services named otherwise
+  const service = (role: string) => (name.includes('.') ? new kplus.Service(chart, `${name}-${role}`, { metadata: { name: `${name.replace(/\./g, '-')}-${role}` }, ports: [{ port: 8080 }] }) : undefined);
   return new CanaryRollout(chart, name, {
     metadata: { name },
+    stableService: service('stable'),
+    canaryService: service('canary'),
     containers: [{ image: 'hmco/portal:1.0.0', portNumber: 8080 }],
     steps: [CanaryStep.weight(20), CanaryStep.pause(pause), CanaryStep.weight(60), CanaryStep.pauseUntilPromoted()],
   });

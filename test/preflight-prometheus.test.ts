@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { seedSeries } from './support/preflight-series';
-import { counter, gauge, havePrometheus, PrometheusServer, startPrometheus } from './support/prometheus-server';
+import { counter, gauge, havePrometheus, PrometheusServer, SeriesSpec, startPrometheus } from './support/prometheus-server';
 import { buildApp as seed000 } from '../examples/seed-000-aragora/main';
 import { buildApp as seed001 } from '../examples/seed-001-hmco-portal/main';
 import { buildApp as seed002 } from '../examples/seed-002-x0tta6bl4/main';
@@ -29,7 +29,7 @@ const EXAMPLES: [string, (outdir?: string) => any][] = [
 ];
 
 /** Series for the planted faults of the hand-written `shop` manifests. */
-const SHOP_SERIES = [
+const SHOP_SERIES: SeriesSpec[] = [
   { name: 'checkout_latency_seconds_count', labels: { namespace: 'shop' }, value: counter(5) },
   { name: 'checkout_latency_seconds_sum', labels: { namespace: 'shop' }, value: counter(0.5) },
   { name: 'istio_requests_total', labels: { reporter: 'destination', destination_service_name: 'checkout', destination_subset: 'stable', response_code: '200' }, value: counter(3) },

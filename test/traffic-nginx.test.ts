@@ -165,6 +165,22 @@ describe('NginxTrafficSplit', () => {
     });
   });
 
+  describe('the API server refuses a class annotation beside spec.ingressClassName', () => {
+    test('ingressAnnotations with kubernetes.io/ingress.class', () => {
+      const { chart } = nginxRollout({ host: 'api.aragora.ai', ingressAnnotations: { 'kubernetes.io/ingress.class': 'nginx' } });
+      expect(validationErrors(App.of(chart) as App)).toEqual([
+        '[test/traffic] ingressAnnotations: metadata.annotations.kubernetes.io/ingress.class: Ingress "aragora-stable": annotations.kubernetes.io/ingress.class: Invalid value: "nginx": can not be set when the class field is also set (allowed: spec.ingressClassName (ingressClassName, "nginx" here) without the kubernetes.io/ingress.class annotation)',
+      ]);
+    });
+
+    test('the annotation added by JSON patch; other annotations pass', () => {
+      const { chart, split } = nginxRollout({ host: 'api.aragora.ai', ingressAnnotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' } });
+      expect(validationErrors(App.of(chart) as App)).toEqual([]);
+      ApiObject.of(split.ingresses[0]).addJsonPatch(JsonPatch.add('/metadata/annotations/kubernetes.io~1ingress.class', 'internal'));
+      expect(validationErrors(App.of(chart) as App)).toEqual([expect.stringContaining('Invalid value: "internal": can not be set when the class field is also set')]);
+    });
+  });
+
   describe('checks the final JSON (JSON patches included)', () => {
     test('rule 45: stable Ingress patched to another Service', () => {
       const { chart, split } = nginxRollout();

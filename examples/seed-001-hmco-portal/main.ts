@@ -9,8 +9,8 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisArgument, AnalysisTemplateRef, CanaryRollout, CanarySteps, ControllerManifests, ControllerSizing, ProgressiveApp, RolloutsController,
-  SharedAnalysisTemplate,
+  AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, CanaryRollout, CanarySteps, ControllerManifests, ControllerSizing, PrometheusAnalysis,
+  ProgressiveApp, RolloutsController,
 } from '../../src';
 
 /** The templates the progressive-delivery chart installs next to the controller. */
@@ -19,38 +19,42 @@ const sharedTemplates = ['success-rate', 'error-rate', 'latency'].map((name) =>
 
 const PROMETHEUS = 'http://prometheus.monitoring.svc.cluster.local:9090';
 
-/** Seed 001's thresholds, checked every 60 seconds; the third failure rolls back. */
-function sharedTemplate(name: string, condition: string, query: string): any {
-  return {
-    args: [{ name: 'service-name' }],
-    metrics: [{ name, interval: '60s', failureLimit: 2, successCondition: condition, provider: { prometheus: { address: PROMETHEUS, query } } }],
-  };
+/** The requests of the service the rollout names in its `service-name` argument. */
+const requests = (matchers = '') => `http_requests_total{service="{{args.service-name}}"${matchers}}`;
+
+/** The fraction of the service's requests whose status matches `statusRegex`. */
+const statusRatio = (statusRegex: string) =>
+  `sum(rate(${requests(`,status=~"${statusRegex}"`)}[2m])) / sum(rate(${requests()}[2m]))`;
+
+/**
+ * One of seed 001's ClusterAnalysisTemplates: a single check every 60 seconds whose third failure
+ * rolls back.
+ */
+function sharedTemplate(scope: Construct, name: string, query: string, successCondition: string): PrometheusAnalysis {
+  return new PrometheusAnalysis(scope, name, {
+    metadata: { name },
+    clusterScope: true,
+    address: PROMETHEUS,
+    interval: Duration.seconds(60),
+    failuresToAbort: 3,
+    checks: [AnalysisCheck.promql({ name, query, successCondition })],
+  });
 }
 
 /** Seed 001's progressive-delivery chart: the controller, CRDs, RBAC and the shared templates. */
 export class ProgressiveDeliveryChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'argo-rollouts', ...props });
-    const requests = 'http_requests_total{service="{{args.service-name}}"}';
     new RolloutsController(this, 'controller', {
       manifests: ControllerManifests.bundled(),
       sizing: ControllerSizing.forRollouts(50),
       sharedTemplates: [
-        new SharedAnalysisTemplate(this, 'success-rate', {
-          name: 'success-rate',
-          spec: sharedTemplate('success-rate', 'len(result) > 0 && result[0] >= 0.95',
-            `sum(rate(${requests.replace('}', ',status=~"2.."}')}[2m])) / sum(rate(${requests}[2m]))`),
-        }),
-        new SharedAnalysisTemplate(this, 'error-rate', {
-          name: 'error-rate',
-          spec: sharedTemplate('error-rate', 'len(result) > 0 && result[0] <= 0.05',
-            `sum(rate(${requests.replace('}', ',status=~"5.."}')}[2m])) / sum(rate(${requests}[2m]))`),
-        }),
-        new SharedAnalysisTemplate(this, 'latency', {
-          name: 'latency',
-          spec: sharedTemplate('latency', 'len(result) > 0 && result[0] <= 1000',
-            'histogram_quantile(0.95, sum(rate(http_request_duration_milliseconds_bucket{service="{{args.service-name}}"}[2m])) by (le))'),
-        }),
+        // success rate >= 95% (2xx), error rate <= 5% (5xx), p95 latency <= 1000 ms
+        sharedTemplate(this, 'success-rate', statusRatio('2..'), 'len(result) > 0 && result[0] >= 0.95'),
+        sharedTemplate(this, 'error-rate', statusRatio('5..'), 'len(result) > 0 && result[0] <= 0.05'),
+        sharedTemplate(this, 'latency',
+          'histogram_quantile(0.95, sum(rate(http_request_duration_milliseconds_bucket{service="{{args.service-name}}"}[2m])) by (le))',
+          'len(result) > 0 && result[0] <= 1000'),
       ],
     });
   }

@@ -6,6 +6,7 @@ import { indefiniteMetrics, validateMetrics } from './metric-options';
 import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
 import { TemplateArgument } from './template-argument';
+import { validateTemplateMetrics } from './template-checks';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -70,10 +71,13 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
       this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
     this.templateName = this.apiObject.name;
-    addRuleValidation(this, () => [
-      ...validateMetrics(this.apiObject.toJson().spec), ...this.validateSpec(this.apiObject.toJson().spec),
-      ...(externalArgs ? [] : this.validateArgsSupplied(this.apiObject.toJson().spec)),
-    ]);
+    addRuleValidation(this, () => {
+      const spec = this.apiObject.toJson().spec;
+      return [
+        ...validateMetrics(spec), ...validateTemplateMetrics(spec, (i) => this.metricProperty(i)), ...this.validateSpec(spec),
+        ...(externalArgs ? [] : this.validateArgsSupplied(spec)),
+      ];
+    });
   }
 
   /**
@@ -96,16 +100,19 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
     }];
   }
 
+  /** The metric names of the final spec (JSON patches included). */
   public get metricNames(): string[] {
-    return this.renderSpec().metrics.map((m: any) => m.name);
+    return this.finalSpec().metrics?.map((m: any) => m.name) ?? [];
   }
 
+  /** The run-forever metrics of the final spec (JSON patches included). */
   public get indefiniteMetrics(): string[] {
-    return indefiniteMetrics(this.renderSpec().metrics);
+    return indefiniteMetrics(this.finalSpec().metrics ?? []);
   }
 
+  /** The arguments the final spec (JSON patches included) declares without a value. */
   public get requiredArgs(): string[] {
-    return (this.renderSpec().args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
+    return (this.finalSpec().args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
   }
 
   /** The rollout's values for the target arguments (namespace, names, hashes) the template declares. */
@@ -125,6 +132,12 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   }
 
   /**
+   * Registers a rollout that runs the template (called when the rollout is constructed).
+   * @internal
+   */
+  public _addUser(_rollout: IRollout): void {}
+
+  /**
    * Checks how a rollout uses the template (called when the rollout renders its analysis).
    * @internal
    */
@@ -135,6 +148,11 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   /** The arguments (without value) the template's metrics need when `rollout` runs it. */
   protected argumentsNeededBy(_rollout: IRollout): string[] {
     return this.requiredArgs;
+  }
+
+  /** The template's spec as written: JSON patches included. */
+  private finalSpec(): any {
+    return this.apiObject.toJson().spec ?? {};
   }
 
   /**
@@ -159,6 +177,13 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   /** The template's `spec`: `args`, `metrics` and `dryRun`. */
   protected abstract renderSpec(): any;
 
-  /** Checks of the final spec beyond section C (queries, conditions). */
-  protected abstract validateSpec(spec: any): RuleViolation[];
+  /** The user-facing property that holds metric `i` of the spec. */
+  protected metricProperty(index: number): string {
+    return `spec.metrics[${index}]`;
+  }
+
+  /** Checks of the final spec beyond section C and the metric checks every template gets. */
+  protected validateSpec(_spec: any): RuleViolation[] {
+    return [];
+  }
 }

@@ -3,10 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AnalysisCheck } from './analysis-check';
 import { AnalysisTemplateBase, AnalysisTemplateBaseProps } from './analysis-template-base';
-import { conditionError, ResultType } from './condition';
 import { HttpHeader } from './http-header';
 import { MetricOptions, renderMeasurement } from './metric-options';
-import { promqlSyntaxError } from './promql';
 import { QueryTarget } from './query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from './request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
@@ -125,11 +123,17 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
   }
 
   /** @internal */
+  public _addUser(rollout: IRollout): void {
+    this.register(rollout);
+  }
+
+  /** @internal */
   public _checkUse(rollout: IRollout, field: string): RuleViolation[] {
     if (this.props.requestMetrics) return [];
     const mine = this.register(rollout).router;
-    const other = [...this.users].find(([r, m]) => r !== rollout && m.router !== mine);
-    if (!other) return [];
+    // the template renders for its first user: the others must share its router
+    const other = [...this.users][0];
+    if (other[0] === rollout || other[1].router === mine) return [];
     return [{
       property: field.endsWith('.analysis') ? 'backgroundAnalysis' : field,
       field: `${field}.templates`,
@@ -138,31 +142,12 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
     }];
   }
 
-  protected argumentsNeededBy(rollout: IRollout): string[] {
-    return (this.render(this.register(rollout)).args ?? []).filter((a: any) => a.valueFrom === undefined).map((a: any) => a.name);
-  }
-
   protected renderSpec(): any {
     return this.render(this.props.requestMetrics ?? [...this.users.values()][0] ?? this.applicationMetrics);
   }
 
-  protected validateSpec(spec: any): RuleViolation[] {
-    return (spec.metrics ?? []).flatMap((metric: any, i: number) => {
-      const problems: RuleViolation[] = [];
-      const add = (field: string, message: string, allowed: string) =>
-        problems.push({ property: `checks[${i}]`, field: `spec.metrics[${i}].${field}`, message: `check "${metric.name}": ${message}`, allowed });
-      const query = metric.provider?.prometheus?.query;
-      if (query !== undefined) {
-        const error = promqlSyntaxError(query);
-        if (error) add('provider.prometheus.query', `PromQL ${error}`, 'a query the Prometheus grammar accepts');
-      }
-      for (const field of ['successCondition', 'failureCondition']) {
-        if (metric[field] === undefined) continue;
-        const error = conditionError(metric[field], ResultType.VECTOR);
-        if (error) add(field, `condition ${error}`, 'result[i], len(result), isNaN(), numbers, comparisons, &&, ||, ! (a vector result needs result[0])');
-      }
-      return problems;
-    });
+  protected metricProperty(index: number): string {
+    return `checks[${index}]`;
   }
 
   private register(rollout: IRollout): RequestMetrics {

@@ -42,12 +42,46 @@ export function promqlDuration(duration: Duration): string {
 /** A Go duration string for analysis `interval` / `initialDelay` (same format as PromQL ranges). */
 export const goDuration = promqlDuration;
 
-/** `{{args.<name>}}` placeholders, as the controller resolves them. */
-export const ARG_PLACEHOLDER = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;
+/**
+ * A `{{...}}` placeholder as the controller's template engine (fasttemplate) reads it: from `{{` to
+ * the next `}}`. The controller trims the tag and replaces `args.<name>` by the argument of exactly
+ * that name; any other tag fails (`failed to resolve {{tag}}`).
+ */
+export const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
 
-/** The names of the `{{args.x}}` placeholders a text uses, in order of first use. */
+/**
+ * Argument names accepted in `{{args.x}}` (the library's rule: letters, digits, `-`, `_`, `.`,
+ * starting and ending with a letter or digit). The controller looks up any text up to `}}`, so a
+ * name outside this set is a missing `}}` or a query fragment, not an argument.
+ */
+export const ARG_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** One `{{...}}` placeholder of a text. */
+export interface Placeholder {
+  /** The placeholder as written, braces included. */
+  readonly text: string;
+  /** The argument name after `args.` (trimmed as the controller does), if the tag starts with `args.`. */
+  readonly argName?: string;
+  /** Why the controller (or the library's argument-name rule) cannot resolve it, if it cannot. */
+  readonly problem?: string;
+}
+
+/** The `{{...}}` placeholders of a text, in order, each with its problem if it has one. */
+export function placeholders(text: string): Placeholder[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => {
+    const tag = m[1].trim();
+    if (!tag.startsWith('args.')) return { text: m[0], problem: `failed to resolve ${m[0]}: the controller resolves only {{args.<name>}}` };
+    const argName = tag.slice('args.'.length);
+    if (!ARG_NAME.test(argName)) {
+      return { text: m[0], argName, problem: `${m[0]}: "${argName}" is not an argument name (letters, digits, '-', '_', '.'; a placeholder ends at the first "}}")` };
+    }
+    return { text: m[0], argName };
+  });
+}
+
+/** The names of the valid `{{args.x}}` placeholders a text uses, in order of first use. */
 export function placeholderArgs(text: string): string[] {
-  return [...new Set([...text.matchAll(ARG_PLACEHOLDER)].map((m) => m[1]))];
+  return [...new Set(placeholders(text).filter((p) => p.problem === undefined).map((p) => p.argName!))];
 }
 
 /**
@@ -55,7 +89,7 @@ export function placeholderArgs(text: string): string[] {
  * or undefined. Argument placeholders are replaced by a sample value first, as the controller would.
  */
 export function promqlSyntaxError(query: string): string | undefined {
-  const text = query.replace(ARG_PLACEHOLDER, 'arg');
+  const text = query.replace(PLACEHOLDER, 'arg');
   if (text.trim() === '') return 'empty query';
   // Services differ only in escaped label values: a query whose shape (string literals emptied)
   // parsed once parses again, so thousands of services cost a handful of parses.

@@ -2,6 +2,7 @@ import { AnalysisArgument } from './analysis-argument';
 import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
 import type { IRollout } from '../rollout/rollout-base';
+import { nameErrors } from '../validation/object-names';
 import { RuleViolation } from '../validation/rule-violation';
 
 /**
@@ -48,19 +49,43 @@ export enum AnalysisKind {
 }
 
 /**
+ * Tells the library's templates which rollout runs them, when the rollout is constructed: a template
+ * whose queries follow its rollouts' traffic source then renders the same whatever the declaration
+ * order, and before anything reads it.
+ */
+export function registerAnalysisUse(rollout: IRollout, analyses: Array<RolloutAnalysisOptions | undefined>): void {
+  for (const template of analyses.flatMap((a) => a?.templates ?? [])) {
+    if (template instanceof AnalysisTemplateBase) {
+      template._addUser(rollout);
+      template._markRun();
+    }
+  }
+}
+
+/**
  * Renders a rollout analysis (`templates`, `args`, `dryRun`...) and checks it the way the
  * controller does when it builds the AnalysisRun (section B, rules 39-42 of the validation
- * reference): every required argument supplied, no argument given two values, no duplicate metric,
+ * reference): every namespaced template in the rollout's namespace, every required argument supplied, no argument given two values, no duplicate metric,
  * no metric that runs forever outside background analysis.
  */
 export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: IRollout, field: string, kind: AnalysisKind):
 { json: any; violations: RuleViolation[] } {
-  noteAnalysisRun(options);
   const violations: RuleViolation[] = [];
   const templateNames = options.templates.map((t) => t.templateName);
   const value = `"templateNames: [${templateNames.join(' ')}]"`;
   if (options.templates.length === 0) {
     violations.push({ property: field, field: `${field}.templates`, message: 'Required value: at least one template', allowed: 'one or more analysis templates' });
+  }
+
+  for (const template of options.templates) {
+    const namespaced = template instanceof AnalysisTemplateBase && !template.clusterScope;
+    const namespace = namespaced ? template.apiObject.toJson().metadata?.namespace : undefined;
+    if (namespace !== undefined && rollout.metadata.namespace !== undefined && namespace !== rollout.metadata.namespace) {
+      violations.push({ property: field, field: `${field}.templates`, message: `Invalid value: ${value}: AnalysisTemplate '${template.templateName}' not found: it is in namespace "${namespace}", the rollout in "${rollout.metadata.namespace}"`, allowed: 'an AnalysisTemplate in the rollout\'s namespace, or a ClusterAnalysisTemplate (clusterScope: true)' });
+    }
+    for (const error of nameErrors(template.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate', template.templateName)) {
+      violations.push({ property: field, field: `${field}.templates`, message: `templateName: Invalid value: "${template.templateName}": ${error}`, allowed: 'the name of an AnalysisTemplate (a lowercase DNS-1123 subdomain)' });
+    }
   }
 
   const args = new Map<string, AnalysisArgument>();
@@ -114,7 +139,7 @@ export function defaultStartingStep(stepKinds: string[]): number | undefined {
   return Math.min(weight + 1, stepKinds.length - 1) || undefined;
 }
 
-/** Records that this app runs the analysis' templates (so they need not stand alone). */
+/** Records that this app runs the analysis' templates (so they need not stand alone): experiments' analyses. */
 export function noteAnalysisRun(options: RolloutAnalysisOptions | undefined): void {
   for (const template of options?.templates ?? []) {
     if (template instanceof AnalysisTemplateBase) template._markRun();

@@ -2,7 +2,6 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AnalysisArgument } from './analysis-argument';
 import { AnalysisTemplateBase, AnalysisTemplateBaseProps } from './analysis-template-base';
-import { conditionError, ResultType } from './condition';
 import { HttpHeader } from './http-header';
 import { MetricOptions, renderMeasurement } from './metric-options';
 import { TARGET_ARGS } from './query-target';
@@ -287,10 +286,7 @@ export class WebAnalysis extends AnalysisTemplateBase {
     return this.assembleSpec(metrics, secretArgs, this.props.checks.filter((c) => c._spec().options.dryRun ?? this.props.dryRun).map((c) => c.name));
   }
 
-  protected validateSpec(spec: any): RuleViolation[] {
-    return (spec.metrics ?? []).flatMap((metric: any, i: number) => ['successCondition', 'failureCondition'].flatMap((field) => {
-      const error = metric[field] === undefined ? undefined : conditionError(metric[field], ResultType.VALUE);
-      return error ? [{ property: `checks[${i}]`, field: `spec.metrics[${i}].${field}`, message: `check "${metric.name}": condition ${error}`, allowed: 'result, numbers, strings, comparisons, &&, ||, !' }] : [];
-    }));
+  protected metricProperty(index: number): string {
+    return `checks[${index}]`;
   }
 }

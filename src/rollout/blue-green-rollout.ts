@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
-import { AnalysisKind, noteAnalysisRun, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
+import { AnalysisKind, registerAnalysisUse, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -152,8 +152,6 @@ export class BlueGreenRollout extends RolloutBase {
   constructor(scope: Construct, id: string, props: BlueGreenRolloutProps) {
     super(scope, id, props);
     this.props = props;
-    noteAnalysisRun(props.prePromotionAnalysis);
-    noteAnalysisRun(props.postPromotionAnalysis);
     if (props.activeService && props.activeService === props.previewService) {
       throwViolation(this, { property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${props.activeService.name}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });
     }
@@ -168,6 +166,7 @@ export class BlueGreenRollout extends RolloutBase {
     this.stableService = this.activeService;
     this.canaryService = this.previewService;
     if (props.previewIngress) this.previewIngress = this.createPreviewIngress(props.previewIngress);
+    registerAnalysisUse(this, [props.prePromotionAnalysis, props.postPromotionAnalysis]);
   }
 
   private createPreviewIngress(options: PreviewIngressOptions): kplus.Ingress {

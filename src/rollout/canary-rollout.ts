@@ -5,7 +5,7 @@ import { CanaryStep } from './canary-step';
 import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphemeralMetadata } from './pod-metadata';
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
-import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, renderRolloutAnalysis } from '../analysis/rollout-analysis';
+import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, registerAnalysisUse, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -105,7 +105,6 @@ export class CanaryRollout extends RolloutBase {
     super(scope, id, props);
     this.props = props;
     this.steps = [...(props.steps ?? [])];
-    for (const options of [props.backgroundAnalysis, ...this.steps.map((step) => step.analysisOptions)]) noteAnalysisRun(options);
     for (const step of this.steps) noteAnalysisRun({ templates: (step.experimentOptions?.analyses ?? []).map((a) => a.template) });
     if (props.stableService && props.stableService === props.canaryService) {
       throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
@@ -115,6 +114,7 @@ export class CanaryRollout extends RolloutBase {
     this.trafficSplit = props.trafficSplit;
     this.binding = props.trafficSplit?.bind({ rollout: this, stableService: this.stableService, canaryService: this.canaryService });
     this.routerMetrics = this.binding?.metrics;
+    registerAnalysisUse(this, [props.backgroundAnalysis, ...this.steps.map((s) => s.analysisOptions)]);
   }
 
   public get analysisTemplates(): IAnalysisTemplate[] {

@@ -195,7 +195,10 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     return ingress;
   }
 
-  /** Section B, rules 43 and 45, on the final Rollout and Ingress JSON. */
+  /**
+   * Section B, rules 43 and 45, on the final Rollout and Ingress JSON, and the API server's rule
+   * that an Ingress has a class field or a class annotation, not both.
+   */
   protected validateTarget(target: TrafficSplitTarget): RuleViolation[] {
     const canary = renderedCanary(target);
     const nginx = canary.trafficRouting?.nginx ?? {};
@@ -218,6 +221,15 @@ export class NginxTrafficSplit extends TrafficSplitBase {
       if (ingress.metadata?.namespace !== namespace) {
         violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` is in namespace "${ingress.metadata?.namespace}", the rollout in "${namespace}"`, allowed: 'an Ingress in the rollout\'s namespace' });
       }
+      const ingressClass = ingress.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
+      if (ingressClass !== undefined && ingress.spec?.ingressClassName !== undefined) {
+        violations.push({
+          property: this.props.ingresses ? 'ingresses' : 'ingressAnnotations',
+          field: `metadata.annotations.${INGRESS_CLASS_ANNOTATION}`,
+          message: `Ingress "${name}": annotations.${INGRESS_CLASS_ANNOTATION}: Invalid value: "${ingressClass}": can not be set when the class field is also set`,
+          allowed: `spec.ingressClassName (ingressClassName, "${ingress.spec.ingressClassName}" here) without the ${INGRESS_CLASS_ANNOTATION} annotation`,
+        });
+      }
       const backends = (ingress.spec?.rules ?? []).flatMap((rule: any) => rule.http?.paths ?? []).map((path: any) => path.backend?.service);
       const stable = backends.filter((backend: any) => backend?.name === canary.stableService);
       if (stable.length === 0) {
@@ -231,6 +243,9 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     return violations;
   }
 }
+
+/** The deprecated annotation the API server refuses beside `spec.ingressClassName`. */
+const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 function headerAnnotations(header?: NginxCanaryHeader): { [key: string]: string } {
   if (!header) return {};

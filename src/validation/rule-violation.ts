@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { addObjectChecks } from './object-names';
 
 /**
  * A rule the spec breaks: the user-facing property, the controller's field path and error text, and
@@ -28,7 +29,16 @@ export function throwViolation(scope: IConstruct, violation: RuleViolation): nev
   throw new Error(`[${scope.node.path}] ${formatViolation(violation)}`);
 }
 
-/** Registers a synth-time check that reports every violation it returns. */
+/**
+ * Registers a synth-time check that reports every violation it returns, plus the object checks
+ * (API server name rules for the objects `scope` writes, no duplicate objects in the app).
+ */
 export function addRuleValidation(scope: IConstruct, check: () => RuleViolation[]): void {
   scope.node.addValidation({ validate: () => check().map(formatViolation) });
+  addObjectValidation(scope);
+}
+
+/** Registers the object checks alone, for constructs without rules of their own. */
+export function addObjectValidation(scope: IConstruct): void {
+  addObjectChecks(scope, (violations) => scope.node.addValidation({ validate: () => violations().map(formatViolation) }));
 }
