@@ -34,6 +34,7 @@ function sharedTemplate(scope: Construct, name: string, query: string, successCo
   return new PrometheusAnalysis(scope, name, {
     metadata: { name },
     clusterScope: true,
+    externalArgs: true, // the rollouts of every namespace run it by name (AnalysisTemplateRef) and pass service-name
     address: PROMETHEUS,
     interval: Duration.seconds(60),
     failuresToAbort: 3,
