@@ -7,6 +7,7 @@ import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { addRuleValidation, RuleViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
@@ -37,6 +38,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
 
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
+    addManifestChecks(this);
     this.clusterScope = props.clusterScope ?? false;
     const gvk = this.clusterScope ? ClusterAnalysisTemplate.GVK : AnalysisTemplate.GVK;
     this.apiObject = new ApiObject(this, 'Resource', { ...gvk, metadata: props.metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });

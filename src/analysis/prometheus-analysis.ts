@@ -10,6 +10,7 @@ import { promqlSyntaxError } from './promql';
 import { QueryTarget } from './query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from './request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
+import { wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** OAuth2 client credentials for Prometheus; the client secret comes from a Secret. */
@@ -179,7 +180,7 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
           prometheus: {
             address: p.address,
             query: rendered.query,
-            timeout: p.timeout?.toSeconds(),
+            timeout: wholeSeconds(this, 'timeout', 'spec.metrics.provider.prometheus.timeout', p.timeout),
             headers: headers.length > 0 ? headers.map((h) => h.header) : undefined,
             authentication,
           },

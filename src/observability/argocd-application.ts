@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AnalysisTemplate, Application, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { throwViolation } from '../validation/rule-violation';
 
 /** The annotation Argo CD orders a sync by (lower waves first, each healthy before the next). */
@@ -81,6 +82,7 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
+    addManifestChecks(this);
     if (!/^(https?|ssh|git):\/\/[^\s]+$|^git@[^\s:]+:[^\s]+$/.test(props.repoUrl)) {
       throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: `Invalid value: "${props.repoUrl}": not a Git URL`, allowed: 'https://, ssh://, git:// or git@host:path URLs' });
     }

@@ -4,6 +4,7 @@ import { eq, selector } from './promql';
 import { RolloutSelection } from './rollout-selection';
 import { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { escapeString, isLabelName, promqlDuration, promqlSyntaxError } from '../analysis/promql';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { pauseSeconds } from '../validation/rollout-rules';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -124,6 +125,7 @@ export class RolloutAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutAlertsProps = {}) {
     super(scope, id);
+    addManifestChecks(this);
     this.props = props;
     const namespace = Chart.of(this).namespace;
     this.rollouts = props.rollouts ?? (namespace ? RolloutSelection.inNamespace(namespace) : RolloutSelection.all());

@@ -13,6 +13,7 @@ import { escapeRegex, escapeString, promqlSyntaxError } from '../analysis/promql
 import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
@@ -124,6 +125,7 @@ export class RolloutDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutDashboardProps) {
     super(scope, id);
+    addManifestChecks(this);
     const rollout = props.rollout;
     const namespace = rollout.metadata.namespace ?? Chart.of(rollout).namespace ?? 'default';
     const percentile = props.latencyPercentile ?? 95;

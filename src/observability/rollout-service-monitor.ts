@@ -5,6 +5,7 @@ import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { promqlDuration } from '../analysis/promql';
 import { POD_TEMPLATE_HASH_LABEL } from '../rollout/rollout-base';
 import type { IRollout } from '../rollout/rollout-base';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The label that ties a rollout's metrics Service to its ServiceMonitor. */
@@ -60,6 +61,7 @@ export class RolloutServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutServiceMonitorProps) {
     super(scope, id);
+    addManifestChecks(this);
     const rollout = props.rollout;
     const portName = props.portName ?? 'metrics';
     if (!/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(portName) || !/[a-z]/.test(portName)) {

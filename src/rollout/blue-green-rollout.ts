@@ -5,6 +5,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
+import { wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** An Ingress that exposes the preview Service, so the new version can be tested before cutover. */
@@ -192,12 +193,12 @@ export class BlueGreenRollout extends RolloutBase {
       activeService: this.activeService.name,
       previewService: this.previewService.name,
       autoPromotionEnabled: p.autoPromotionEnabled,
-      autoPromotionSeconds: p.autoPromotionDelay?.toSeconds(),
+      autoPromotionSeconds: wholeSeconds(this, 'autoPromotionDelay', 'spec.strategy.blueGreen.autoPromotionSeconds', p.autoPromotionDelay),
       previewReplicaCount: p.previewReplicaCount,
       maxUnavailable: p.maxUnavailable?.value,
-      scaleDownDelaySeconds: p.scaleDownDelay?.toSeconds(),
+      scaleDownDelaySeconds: wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.blueGreen.scaleDownDelaySeconds', p.scaleDownDelay),
       scaleDownDelayRevisionLimit: p.scaleDownDelayRevisionLimit,
-      abortScaleDownDelaySeconds: p.abortScaleDownDelay?.toSeconds(),
+      abortScaleDownDelaySeconds: wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.blueGreen.abortScaleDownDelaySeconds', p.abortScaleDownDelay),
       prePromotionAnalysis: analysis(p.prePromotionAnalysis, 'prePromotionAnalysis', AnalysisKind.PRE_PROMOTION),
       postPromotionAnalysis: analysis(p.postPromotionAnalysis, 'postPromotionAnalysis', AnalysisKind.POST_PROMOTION),
       activeMetadata: renderEphemeralMetadata(p.activeMetadata),

@@ -6,6 +6,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
+import { wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */
@@ -137,8 +138,8 @@ export class CanaryRollout extends RolloutBase {
       maxSurge: p.maxSurge?.value,
       maxUnavailable: p.maxUnavailable?.value,
       analysis,
-      scaleDownDelaySeconds: p.scaleDownDelay?.toSeconds(),
-      abortScaleDownDelaySeconds: p.abortScaleDownDelay?.toSeconds(),
+      scaleDownDelaySeconds: wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.canary.scaleDownDelaySeconds', p.scaleDownDelay),
+      abortScaleDownDelaySeconds: wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.canary.abortScaleDownDelaySeconds', p.abortScaleDownDelay),
       dynamicStableScale: p.dynamicStableScale,
       minPodsPerReplicaSet: p.minPodsPerReplicaSet,
       canaryMetadata: renderEphemeralMetadata(p.canaryMetadata),

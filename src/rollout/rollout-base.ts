@@ -4,6 +4,8 @@ import { Construct, IConstruct } from 'constructs';
 import { WorkloadRef } from './workload-ref';
 import { Rollout } from '../../imports/argoproj.io';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
+import { addManifestChecks } from '../validation/manifest-checks';
+import { checkNumber, PORT_RANGE, wholeSeconds } from '../validation/numbers';
 import { validateRolloutSpec } from '../validation/rollout-rules';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -139,6 +141,7 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
 
   constructor(scope: Construct, id: string, props: RolloutBaseProps) {
     super(scope, id, { ...props, select: false });
+    addManifestChecks(this);
     this.apiObject = new ApiObject(this, 'Resource', {
       ...Rollout.GVK,
       metadata: props.metadata,
@@ -163,6 +166,15 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     if (props.workloadRef) this.checkWorkloadRef(props);
 
     this.replicas = props.replicas;
+    (props.servicePorts ?? []).forEach((p, i) => {
+      checkNumber(this, `servicePorts[${i}].port`, 'spec.ports[].port', p.port, PORT_RANGE);
+      checkNumber(this, `servicePorts[${i}].targetPort`, 'spec.ports[].targetPort', p.targetPort, PORT_RANGE);
+      checkNumber(this, `servicePorts[${i}].nodePort`, 'spec.ports[].nodePort', p.nodePort, PORT_RANGE);
+    });
+    (props.containers ?? []).forEach((c, i) => {
+      checkNumber(this, `containers[${i}].portNumber`, 'spec.template.spec.containers[].ports[].containerPort', c.portNumber, PORT_RANGE);
+      (c.ports ?? []).forEach((p, j) => checkNumber(this, `containers[${i}].ports[${j}].number`, 'spec.template.spec.containers[].ports[].containerPort', p.number, PORT_RANGE));
+    });
     this.minReady = props.minReady ?? Duration.seconds(0);
     this.progressDeadline = props.progressDeadline ?? Duration.seconds(600);
     this.progressDeadlineAbort = props.progressDeadlineAbort ?? true;
@@ -235,8 +247,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
       selector: this._toLabelSelector(),
       workloadRef: this.workloadRef?.toJson(),
       template: this.workloadRef ? undefined : kplus.k8s.toJson_PodTemplateSpec({ metadata: this.podMetadata.toJson(), spec: this._toPodSpec() }),
-      minReadySeconds: this.minReady.toSeconds() || undefined,
-      progressDeadlineSeconds: this.progressDeadline.toSeconds(),
+      minReadySeconds: wholeSeconds(this, 'minReady', 'spec.minReadySeconds', this.minReady) || undefined,
+      progressDeadlineSeconds: wholeSeconds(this, 'progressDeadline', 'spec.progressDeadlineSeconds', this.progressDeadline),
       progressDeadlineAbort: this.progressDeadlineAbort || undefined,
       revisionHistoryLimit: this.revisionHistoryLimit,
       strategy,
@@ -306,6 +318,11 @@ export function createSelectorService(scope: Construct, id: string, options: Sel
 /** An autoscaling/v2 HPA named after its target, scaling on CPU (default 70%) and/or memory utilisation. */
 export function createAutoscaler(scope: Construct, target: kplus.IScalable & kplus.Workload, options: RolloutAutoscalingOptions):
 kplus.HorizontalPodAutoscaler {
+  const min = options.minReplicas ?? 1;
+  checkNumber(scope, 'autoscaling.minReplicas', 'spec.minReplicas', min, { min: 1 });
+  checkNumber(scope, 'autoscaling.maxReplicas', 'spec.maxReplicas', options.maxReplicas, { min });
+  checkNumber(scope, 'autoscaling.targetCpuUtilizationPercent', 'spec.metrics[].resource.target.averageUtilization', options.targetCpuUtilizationPercent, { min: 1 });
+  checkNumber(scope, 'autoscaling.targetMemoryUtilizationPercent', 'spec.metrics[].resource.target.averageUtilization', options.targetMemoryUtilizationPercent, { min: 1 });
   const metrics: kplus.Metric[] = [];
   const cpu = options.targetCpuUtilizationPercent ?? (options.targetMemoryUtilizationPercent === undefined ? 70 : undefined);
   if (cpu !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpu)));
@@ -315,7 +332,7 @@ kplus.HorizontalPodAutoscaler {
   return new kplus.HorizontalPodAutoscaler(scope, 'Autoscaler', {
     metadata: { name: target.name, namespace: target.metadata.namespace },
     target,
-    minReplicas: options.minReplicas ?? 1,
+    minReplicas: min,
     maxReplicas: options.maxReplicas,
     metrics,
   });

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { GATEWAY_API_PLUGIN } from './gateway-api-traffic-split';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { throwViolation } from '../validation/rule-violation';
 
 /** The OS and CPU of the controller's nodes, which pick the plugin binary. */
@@ -95,6 +96,7 @@ export class GatewayApiPlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiPluginProps = {}) {
     super(scope, id);
+    addManifestChecks(this);
     const namespace = props.namespace ?? 'argo-rollouts';
     if (props.location !== undefined && props.version !== undefined) {
       throwViolation(this, { property: 'location', field: 'data.trafficRouterPlugins[0].location', message: 'location and version both set; version only builds the release location', allowed: 'location or version' });

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ITrafficSplit, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { addManifestChecks } from '../validation/manifest-checks';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /**
@@ -13,6 +14,7 @@ export abstract class TrafficSplitBase extends Construct implements ITrafficSpli
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    addManifestChecks(this);
     addRuleValidation(this, () => this.target ? this.validateTarget(this.target) : [{
       property: 'trafficSplit',
       field: 'spec.strategy.canary.trafficRouting',

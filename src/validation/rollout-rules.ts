@@ -1,3 +1,4 @@
+import { COUNT_RANGE, numberViolation, WEIGHT_RANGE } from './numbers';
 import { RuleViolation } from './rule-violation';
 
 /**
@@ -13,14 +14,10 @@ export function validateRolloutSpec(spec: any): RuleViolation[] {
   const add = (property: string, field: string, message: string, allowed: string) =>
     violations.push({ property, field, message, allowed });
 
-  // 1, 6, 7: counts and durations.
-  if (spec.replicas !== undefined && spec.replicas < 0) {
-    add('replicas', 'spec.replicas', `Invalid value: ${spec.replicas}: must be greater than or equal to 0`, 'an integer >= 0');
-  }
-  for (const [field, property] of [['minReadySeconds', 'minReady'], ['revisionHistoryLimit', 'revisionHistoryLimit'], ['progressDeadlineSeconds', 'progressDeadline']]) {
-    if (spec[field] !== undefined && spec[field] < 0) {
-      add(property, `spec.${field}`, `Invalid value: ${spec[field]}: must be greater than or equal to 0`, 'a value >= 0');
-    }
+  // 1, 6, 7: counts and durations (integers: NaN, infinities and fractions are refused too).
+  for (const [field, property] of [['replicas', 'replicas'], ['minReadySeconds', 'minReady'], ['revisionHistoryLimit', 'revisionHistoryLimit'], ['progressDeadlineSeconds', 'progressDeadline']]) {
+    const v = numberViolation(property, `spec.${field}`, spec[field], COUNT_RANGE);
+    if (v) violations.push({ ...v, message: `${v.message} (must be greater than or equal to 0)` });
   }
   const progressDeadline = spec.progressDeadlineSeconds ?? 600;
   if (progressDeadline <= (spec.minReadySeconds ?? 0)) {
@@ -96,7 +93,7 @@ function validateAntiAffinity(antiAffinity: any): RuleViolation[] {
   if ((preferred === undefined) === (required === undefined)) {
     return [{ property: 'antiAffinity', field: 'spec.strategy.antiAffinity', message: `Invalid value: ${JSON.stringify(antiAffinity)}: AntiAffinity must have exactly one strategy listed`, allowed: 'exactly one of preferred, required' }];
   }
-  if (preferred && (preferred.weight < 1 || preferred.weight > 100)) {
+  if (preferred && numberViolation('antiAffinity', '', preferred.weight, { min: 1, max: 100 })) {
     return [{ property: 'antiAffinity', field: 'spec.strategy.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight', message: `Invalid value: ${preferred.weight}: AntiAffinity weight must be between 1-100`, allowed: 'a weight from 1 to 100' }];
   }
   return [];
@@ -187,7 +184,7 @@ function validateStep(step: any, i: number, routing: any): RuleViolation[] {
   }
   // 26
   const maxWeight = routing?.maxTrafficWeight ?? 100;
-  if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
+  if (numberViolation('', '', step.setWeight, { ...WEIGHT_RANGE, max: maxWeight })) {
     add(`${at}.setWeight`, `Invalid value: ${step.setWeight}: SetWeight needs to be between 0 and ${maxWeight}`, `0 to ${maxWeight}`);
   }
   // 27
