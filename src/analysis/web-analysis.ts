@@ -128,7 +128,7 @@ export class WebCheck {
     if (!path.startsWith('/')) problems.push(`path "${path}" does not start with /`);
     if (options.timeout && options.timeout.toMilliseconds({ integral: false }) % 1000 !== 0) problems.push(`timeout: ${options.timeout.toHumanString()} is not whole seconds (timeoutSeconds)`);
     const credential = options.url === undefined ? undefined : inlineCredential(options.url);
-    if (credential) problems.push(`url holds ${credential}; secrets are never written into manifests: put the secret in an argument from a Secret (AnalysisArgument, valueFrom.secretKeyRef) and write {{args.x}}`);
+    if (credential) problems.push(`url holds ${credential}; secrets are never written into manifests: send it in a header from a Secret (HttpHeader.fromSecret), which the template reads with valueFrom.secretKeyRef`);
     for (const header of options.headers ?? []) {
       const problem = header._problem();
       if (problem) problems.push(problem);

@@ -19,7 +19,7 @@ const REFERENCE = /^(\{\{\s*(args|secrets)\.[^}]*\}\}|\$[-._a-zA-Z0-9]+)$/;
 
 /** Well-known token formats, found anywhere in a free text. */
 const TOKEN_FORMATS: Array<[RegExp, string]> = [
-  [/\bxox[abposre]-[A-Za-z0-9-]{8,}/, 'a Slack token'],
+  [/\bxox[a-z]-[A-Za-z0-9-]+/, 'a Slack token'],
   [/\bgh[pousr]_[A-Za-z0-9]{20,}/, 'a GitHub token'],
   [/\bgithub_pat_[A-Za-z0-9_]{20,}/, 'a GitHub token'],
   [/\bglpat-[A-Za-z0-9_-]{20,}/, 'a GitLab token'],
@@ -67,4 +67,4 @@ function decodeURIComponentSafe(value: string): string {
 }
 
 /** Where a credential goes instead, for error messages. */
-export const SECRET_REFERENCE_HINT = 'a value without credentials; reference a Secret instead (analysis: HttpHeader.fromSecret or AnalysisArgument.fromSecret with {{args.x}}; notifications: a $key of argo-rollouts-notification-secret)';
+export const SECRET_REFERENCE_HINT = 'a value without credentials; reference a Secret instead (analysis: HttpHeader.fromSecret, read with valueFrom.secretKeyRef; notifications: a $key of argo-rollouts-notification-secret, e.g. urlSecretKey, secretKey)';
