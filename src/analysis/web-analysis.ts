@@ -8,6 +8,7 @@ import { MetricOptions, renderMeasurement } from './metric-options';
 import { TARGET_ARGS } from './query-target';
 import type { IRollout } from '../rollout/rollout-base';
 import { inlineCredential } from '../validation/credentials';
+import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The argument with the canary Service port the checks call. */
@@ -229,6 +230,7 @@ export class WebAnalysis extends AnalysisTemplateBase {
 
   constructor(scope: Construct, id: string, props: WebAnalysisProps) {
     super(scope, id, props);
+    checkNumber(this, 'port', 'spec.args[canary-port]', props.port, PORT_RANGE);
     this.props = props;
     props.checks.forEach((check, i) => {
       const [problem] = check._spec().problems;

@@ -5,7 +5,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
-import { wholeSeconds } from '../validation/numbers';
+import { COUNT_RANGE, checkNumber, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** An Ingress that exposes the preview Service, so the new version can be tested before cutover. */
@@ -147,6 +147,10 @@ export class BlueGreenRollout extends RolloutBase {
 
   constructor(scope: Construct, id: string, props: BlueGreenRolloutProps) {
     super(scope, id, props);
+    wholeSeconds(this, 'autoPromotionDelay', 'spec.strategy.blueGreen.autoPromotionSeconds', props.autoPromotionDelay);
+    wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.blueGreen.scaleDownDelaySeconds', props.scaleDownDelay);
+    wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.blueGreen.abortScaleDownDelaySeconds', props.abortScaleDownDelay);
+    checkNumber(this, 'scaleDownDelayRevisionLimit', 'spec.strategy.blueGreen.scaleDownDelayRevisionLimit', props.scaleDownDelayRevisionLimit, COUNT_RANGE);
     this.props = props;
     if (props.activeService && props.activeService === props.previewService) {
       throwViolation(this, { property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${props.activeService.name}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });

@@ -6,7 +6,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
-import { wholeSeconds } from '../validation/numbers';
+import { checkNumber, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */
@@ -103,6 +103,9 @@ export class CanaryRollout extends RolloutBase {
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id, props);
+    wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.canary.scaleDownDelaySeconds', props.scaleDownDelay);
+    wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.canary.abortScaleDownDelaySeconds', props.abortScaleDownDelay);
+    checkNumber(this, 'minPodsPerReplicaSet', 'spec.strategy.canary.minPodsPerReplicaSet', props.minPodsPerReplicaSet, { min: 1 });
     this.props = props;
     this.steps = [...(props.steps ?? [])];
     if (props.stableService && props.stableService === props.canaryService) {

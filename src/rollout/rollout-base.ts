@@ -177,6 +177,9 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     });
     this.minReady = props.minReady ?? Duration.seconds(0);
     this.progressDeadline = props.progressDeadline ?? Duration.seconds(600);
+    wholeSeconds(this, 'minReady', 'spec.minReadySeconds', this.minReady);
+    wholeSeconds(this, 'terminationGracePeriod', 'spec.template.spec.terminationGracePeriodSeconds', props.terminationGracePeriod);
+    wholeSeconds(this, 'progressDeadline', 'spec.progressDeadlineSeconds', this.progressDeadline);
     this.progressDeadlineAbort = props.progressDeadlineAbort ?? true;
     this.revisionHistoryLimit = props.revisionHistoryLimit;
     this.servicePorts = props.servicePorts;
