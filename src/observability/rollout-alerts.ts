@@ -129,6 +129,14 @@ export class RolloutAlerts extends Construct {
     this.props = props;
     const namespace = Chart.of(this).namespace;
     this.rollouts = props.rollouts ?? (namespace ? RolloutSelection.inNamespace(namespace) : RolloutSelection.all());
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      if (value.includes('{{')) {
+        throwViolation(this, { property: 'labels', field: `spec.groups[0].rules[].labels.${key}`, message: `"${value}": Prometheus expands {{ as a template in alert labels`, allowed: 'a label value without {{ (literal text)' });
+      }
+    }
+    if (props.runbookUrl?.includes('{{')) {
+      throwViolation(this, { property: 'runbookUrl', field: 'spec.groups[0].rules[].annotations.runbook_url', message: `"${props.runbookUrl}": Prometheus expands {{ as a template in annotations`, allowed: 'a URL without {{ (the library writes the templated parts itself)' });
+    }
     for (const key of Object.keys(props.labels ?? {})) {
       if (!isLabelName(key) || key === 'severity' || key === 'alertname') {
         throwViolation(this, { property: 'labels', field: `spec.groups[0].rules[].labels.${key}`, message: `invalid alert label name "${key}"`, allowed: 'Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, not __*), other than severity (set per alert) and alertname' });
