@@ -139,6 +139,10 @@ export class RolloutDashboard extends Construct {
     const sidecarLabel = props.sidecarLabel ?? 'grafana_dashboard';
     const folderAnnotation = props.folderAnnotation ?? 'grafana_folder';
 
+    const requestMetrics = props.requestMetrics ?? RequestMetrics.forRollout(rollout, props.applicationMetrics);
+    if (requestMetrics.router === 'nginx' && rollout.routerMetrics?.ingressName === undefined) {
+      throwViolation(this, { property: 'requestMetrics', field: `data.${rollout.name}-rollout.json`, message: `nginx request metrics select the rollout's Ingress, and rollout "${rollout.name}" has no nginx traffic split`, allowed: 'the rollout\'s own request metrics (leave requestMetrics unset), or a rollout with an NginxTrafficSplit' });
+    }
     const dashboard = buildDashboard({
       rollout,
       namespace,
@@ -147,7 +151,7 @@ export class RolloutDashboard extends Construct {
       tags: props.tags ?? ['argo-rollouts'],
       window: props.window ?? Duration.minutes(2),
       percentile,
-      requestMetrics: props.requestMetrics ?? RequestMetrics.forRollout(rollout, props.applicationMetrics),
+      requestMetrics,
     });
     this.fileName = `${rollout.name}-rollout.json`;
     this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {
