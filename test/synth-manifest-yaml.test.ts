@@ -195,3 +195,26 @@ describe('ManifestYaml', () => {
     }
   });
 });
+
+describe('go-yaml readability (resolve.go of go-yaml v2, used through sigs.k8s.io/yaml)', () => {
+  test.each([
+    '0o17', '0O17', '0X1F', '0x1f', '0B11', '0b11', '+1', '-1', '1_000', '-_1', '+0o17', '0o1_7', '08', '1e3', '.5', '.inf', '-.Inf', '.NaN',
+    '~', '', 'null', 'y', 'Y', 'n', 'N', 'yes', 'No', 'on', 'Off', 'true', 'FALSE', '<<', '2001-12-14',
+  ])('%p is read as another type when plain', (s) => {
+    expect(goYamlReadsOtherwise(s)).toBe(true);
+  });
+
+  test.each(['0o8', '0x', '1.2.3', 'v1', '1.0.0', 'abc', '_1', '=', '0xg', 'e3', '.', '-', '+', 'onion', 'nope'])('%p stays a string', (s) => {
+    expect(goYamlReadsOtherwise(s)).toBe(false);
+  });
+
+  test('what cdk8s writes plain and go-yaml misreads is double-quoted with escapes; the yaml library (YAML 1.1) reads it back', () => {
+    const doc = { a: '0o17', b: '0X1F', c: '0B11', d: '+0o17', e: '<<', f: 'line\u2028sep', g: 'bom\ufeff', h: 'del\u007f', i: 'nel\u0085', ['0o17']: 'key' };
+    const out = new ManifestYaml().stringify([doc]);
+    expect(out).toBe([
+      'a: "0o17"', 'b: "0X1F"', 'c: "0B11"', 'd: "+0o17"', 'e: "<<"', 'f: "line\\u2028sep"', 'g: "bom\\ufeff"', 'h: "del\\u007f"', 'i: "nel\\u0085"', '"0o17": key', '',
+    ].join('\n'));
+    expectGoYamlReadable(out, [doc]);
+    expect(Yaml.stringify(doc)).toContain('a: 0o17\n'); // cdk8s's own writer: the library's constructs refuse these strings
+  });
+});
