@@ -38,6 +38,8 @@ describe('the credential detector', () => {
     'Bearer {{args.token}}',
     'The update of {{ $labels.namespace }}/{{ $labels.name }} was aborted',
     'sum(rate(http_requests_total{service="api"}[5m]))',
+    'Basic authentication is required; Token expiration is one hour',
+    'https://wiki.example.com/search?author=platform',
   ])('accepts %s', (value) => {
     expect(inlineCredential(value)).toBeUndefined();
   });
@@ -46,7 +48,7 @@ describe('the credential detector', () => {
     for (const name of ['Authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key', 'X-Auth-Token', 'Private-Token', 'X-Access-Token', 'Api-Key', 'X-Key', 'client_secret', 'Password', 'X-Signature']) {
       expect([name, isCredentialName(name)]).toEqual([name, true]);
     }
-    for (const name of ['Content-Type', 'Accept', 'X-Request-Id', 'User-Agent', 'Keep-Alive', 'Monkey']) {
+    for (const name of ['Content-Type', 'Accept', 'X-Request-Id', 'User-Agent', 'Keep-Alive', 'Monkey', 'author', 'X-Author']) {
       expect([name, isCredentialName(name)]).toEqual([name, false]);
     }
     expect(inlineHeaderCredential('X-Auth-Token', 'abc')).toBe('header "X-Auth-Token" carries a credential');

@@ -7,7 +7,7 @@
  */
 
 /** Header, query parameter and field names whose values are credentials. */
-const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|passw(or)?d|^pwd$|auth|credential|session|signature|^sig$|private|api[-_]?key|(^|[-_])key([-_]|$)/i;
+const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|passw(or)?d|^pwd$|(^|[-_])auth([-_]|$)|authorization|credential|session|signature|^sig$|private|api[-_]?key|(^|[-_])key([-_]|$)/i;
 
 /** Whether a header, query parameter or key of that name carries a credential. */
 export function isCredentialName(name: string): boolean {
@@ -28,7 +28,7 @@ const TOKEN_FORMATS: Array<[RegExp, string]> = [
   [/\b(sk|rk)_(live|test)_[A-Za-z0-9]{10,}/, 'an API secret key'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
   [/hooks\.slack\.com\/(services|workflows)\/[A-Za-z0-9/]+/, 'a Slack webhook URL (its path is the secret)'],
-  [/\b(Bearer|Basic|Token)\s+(?!\{\{)[A-Za-z0-9._~+/-]{8,}=*/, 'an Authorization credential'],
+  [/\b(Bearer|Basic|Token)\s+(?!\{\{)(?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{8,}=*/, 'an Authorization credential'],
 ];
 
 /**
