@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  AnalysisCheck, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit, NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis,
-  WebAnalysis, WebCheck,
+  AnalysisCheck, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit, NginxTrafficSplit, ProgressiveApp, ProgressiveService,
+  PrometheusAnalysis, WebAnalysis, WebCheck,
 } from '../src';
 import { manifestViolations } from '../src/validation/manifest-checks';
 import { describeRange, inRange, numberViolation } from '../src/validation/numbers';
@@ -56,6 +56,8 @@ for (const bad of [NaN, Infinity, 1.5, -1]) {
     [`count ${bad}`, analysis({ count: bad, interval: Duration.minutes(1) }), '[shop/analysis] checks[0].count', 'an integer >= 0'],
     [`inconclusiveLimit ${bad}`, analysis({ inconclusiveLimit: bad }), '[shop/analysis] checks[0].inconclusiveLimit', 'an integer >= 0'],
     [`consecutiveErrorLimit ${bad}`, analysis({ consecutiveErrorLimit: bad }), '[shop/analysis] checks[0].consecutiveErrorLimit', 'an integer >= 0'],
+    [`ProgressiveService replicas ${bad}`, (c) => new ProgressiveService(c, 'svc', { metadata: { name: 'svc' }, containers: [container], replicas: bad }), '[shop/svc] replicas', 'an integer >= 0'],
+    [`startingStep ${bad}`, canary({ backgroundAnalysis: { templates: [], startingStep: bad } }), '[shop/api] backgroundAnalysis.startingStep', 'an integer >= 0'],
     [`scaleDownDelayRevisionLimit ${bad}`, blueGreen({ scaleDownDelayRevisionLimit: bad }), '[shop/api] scaleDownDelayRevisionLimit', 'an integer >= 0'],
   );
 }

@@ -6,7 +6,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
-import { checkNumber, wholeSeconds } from '../validation/numbers';
+import { checkNumber, COUNT_RANGE, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */
@@ -104,6 +104,7 @@ export class CanaryRollout extends RolloutBase {
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id, props);
     wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.canary.scaleDownDelaySeconds', props.scaleDownDelay);
+    checkNumber(this, 'backgroundAnalysis.startingStep', 'spec.strategy.canary.analysis.startingStep', props.backgroundAnalysis?.startingStep, COUNT_RANGE);
     wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.canary.abortScaleDownDelaySeconds', props.abortScaleDownDelay);
     checkNumber(this, 'minPodsPerReplicaSet', 'spec.strategy.canary.minPodsPerReplicaSet', props.minPodsPerReplicaSet, { min: 1 });
     this.props = props;
