@@ -283,6 +283,52 @@ const cases: Case[] = [
     text: 'templateName: Invalid value: "Success_Rate"',
     build: (c) => canary(c, { backgroundAnalysis: { templates: [AnalysisTemplateRef.fromName('Success_Rate')] } }),
   },
+  // numbers: one validator, written positively (NaN, infinities and fractions fail)
+  { rule: 'A1', build: (c) => canary(c, { replicas: NaN }), prefix: '[corpus/api] replicas', text: 'Invalid value: NaN: must be an integer' },
+  { rule: 'A1', build: (c) => canary(c, { replicas: 1.5 }), prefix: '[corpus/api] replicas', text: 'Invalid value: 1.5: must be an integer' },
+  { rule: 'lib', build: (c) => canary(c, { containers: [{ ...container, portNumber: 65536 }] }), prefix: '[corpus/api] containers[0].portNumber', text: 'must be an integer from 1 to 65535' },
+  { rule: 'lib', build: (c) => canary(c, { autoscaling: { minReplicas: 0, maxReplicas: 3 } }), prefix: '[corpus/api] autoscaling.minReplicas', text: 'must be an integer >= 1' },
+  { rule: 'lib', build: (c) => canary(c, { minReady: Duration.millis(500) }), prefix: '[corpus/api] minReady', text: 'must be a whole number of seconds' },
+  // credentials: one detector, on every prop and on the final manifests
+  { rule: 'lib', build: (c) => analysis(c, { address: 'http://admin:pw@prometheus:9090' }), prefix: '[corpus/analysis] address', text: 'the address holds a URL with user:password@' },
+  {
+    rule: 'lib',
+    prefix: '[corpus/api] spec.template.metadata.annotations.note',
+    text: 'holds a Slack token; secrets are never written into manifests',
+    build: (c) => canary(c, { podMetadata: { annotations: { note: 'token xoxb-123-456' } } }),
+  },
+  // PromQL Prometheus refuses, argument values that break out of their position, dry-run rules
+  {
+    rule: 'lib',
+    prefix: '[corpus/analysis] checks[0]',
+    text: 'PromQL [0h]: duration must be greater than 0',
+    build: (c) => analysis(c, { checks: [AnalysisCheck.promql({ name: 'errors', query: 'sum(rate(errors_total[0h]))', successCondition: 'result[0] < 1' })] }),
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/api] backgroundAnalysis.args',
+    text: 'the value of args.job would change the query',
+    build: (c) => canary(c, {
+      backgroundAnalysis: {
+        templates: [analysis(c, { checks: [AnalysisCheck.promql({ name: 'errors', query: 'sum(rate(errors_total{job="{{args.job}}"}[5m]))', successCondition: 'result[0] < 1' })] })],
+        args: [AnalysisArgument.value('job', 'x"} or vector(1) or up{job="')],
+      },
+    }),
+  },
+  { rule: 'C62', build: (c) => canary(c, { backgroundAnalysis: { templates: [analysis(c, {})], dryRunMetrics: ['latency'] } }), prefix: '[corpus/api] backgroundAnalysis.dryRunMetrics[0]', text: "Rule didn't match any metric name(s)" },
+  // strings Go's YAML library would read otherwise, refused where cdk8s would write them as they are
+  {
+    rule: 'lib',
+    prefix: '[corpus/api] spec.template.metadata.labels.version',
+    text: "written unquoted by cdk8s, Go's YAML library (kubectl, the API server, Argo CD) reads it as another type",
+    build: (c) => canary(c, { podMetadata: { labels: { version: '0o17' } } }),
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/api] spec.template.metadata.annotations.note',
+    text: "character U+2028 is not read back by Go's YAML library",
+    build: (c) => canary(c, { podMetadata: { annotations: { note: 'line\u2028separator' } } }),
+  },
 ];
 
 describe.each([['App', (outdir: string) => new App({ outdir })], ['ProgressiveApp', (outdir: string) => new ProgressiveApp({ outdir })]])('with %s', (_name, createApp) => {
@@ -290,9 +336,9 @@ describe.each([['App', (outdir: string) => new App({ outdir })], ['ProgressiveAp
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
     fs.rmSync(outdir, { recursive: true });
     const app = createApp(outdir);
-    c.build(new Chart(app, 'corpus', { namespace: 'corpus' }));
     let message = '';
     try {
+      c.build(new Chart(app, 'corpus', { namespace: 'corpus' }));
       app.synth();
     } catch (e: any) {
       message = e.message;

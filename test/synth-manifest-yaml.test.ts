@@ -1,4 +1,6 @@
 import { Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
+import { goYamlReadsOtherwise, GO_YAML_UNREADABLE } from '../src/synth/go-yaml';
 import { ManifestYaml } from '../src/synth/manifest-yaml';
 
 /** Strings whose quoting the YAML library decides for YAML 1.1 reasons (booleans, numbers, indicators...). */
@@ -30,8 +32,41 @@ function manifestWith(s: unknown): any {
   };
 }
 
+/** A string cdk8s's writer leaves as Go's YAML library (kubectl, the API server, Argo CD) cannot read it back. */
+const goYamlHazard = (s: unknown) => typeof s === 'string' && (GO_YAML_UNREADABLE.test(s) || (goYamlReadsOtherwise(s) && Yaml.stringify(s) === `${s}\n`));
+const hasHazard = (value: any): boolean => goYamlHazard(value)
+  || (typeof value === 'object' && value !== null && Object.entries(value).some(([k, v]) => goYamlHazard(k) || hasHazard(v)));
+
+/**
+ * YAML every reader takes for `docs`: the `yaml` library in YAML 1.1 mode reads the documents
+ * back, no plain scalar is one go-yaml's resolver (resolve.go) reads as another type, and no
+ * character go-yaml's reader refuses or takes for a line break is left raw.
+ */
+function expectGoYamlReadable(out: string, docs: any[]) {
+  expect(out).not.toMatch(GO_YAML_UNREADABLE);
+  const parsed = YAML.parseAllDocuments(out, { version: '1.1' });
+  expect(parsed.map((d) => d.toJS())).toEqual(docs);
+  for (const doc of parsed) {
+    YAML.visit(doc, {
+      Scalar(_, node) {
+        if (node.type === 'PLAIN' && typeof node.value === 'string') expect(goYamlReadsOtherwise(node.value)).toBe(false);
+      },
+    });
+  }
+}
+
+/** Byte for byte cdk8s's `Yaml.stringify`, except that strings go-yaml would misread are quoted and escaped. */
+function expectAgreesWithCdk8s(out: string, docs: any[]) {
+  if (docs.some(hasHazard)) {
+    expect(out).not.toBe(Yaml.stringify(...docs));
+    expectGoYamlReadable(out, docs);
+  } else {
+    expect(out).toBe(Yaml.stringify(...docs));
+  }
+}
+
 function expectSameAsCdk8s(docs: any[]) {
-  expect(new ManifestYaml().stringify(docs)).toBe(Yaml.stringify(...docs));
+  expectAgreesWithCdk8s(new ManifestYaml().stringify(docs), docs);
 }
 
 describe('ManifestYaml', () => {
@@ -42,7 +77,7 @@ describe('ManifestYaml', () => {
   test('renders every scalar in one shared cache as cdk8s does (a cached rendering serves keys and values)', () => {
     const yaml = new ManifestYaml();
     for (const s of [...scalars, ...scalars]) {
-      expect(yaml.stringify([manifestWith(s)])).toBe(Yaml.stringify(manifestWith(s)));
+      expectAgreesWithCdk8s(yaml.stringify([manifestWith(s)]), [manifestWith(s)]);
     }
   });
 
@@ -156,7 +191,30 @@ describe('ManifestYaml', () => {
     const yaml = new ManifestYaml();
     for (let i = 0; i < 3000; i++) {
       const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: value(0), extra: value(0) };
-      expect(yaml.stringify([doc])).toBe(Yaml.stringify(doc));
+      expectAgreesWithCdk8s(yaml.stringify([doc]), [doc]);
     }
+  });
+});
+
+describe('go-yaml readability (resolve.go of go-yaml v2, used through sigs.k8s.io/yaml)', () => {
+  test.each([
+    '0o17', '0O17', '0X1F', '0x1f', '0B11', '0b11', '+1', '-1', '1_000', '-_1', '+0o17', '0o1_7', '08', '1e3', '.5', '.inf', '-.Inf', '.NaN',
+    '~', '', 'null', 'y', 'Y', 'n', 'N', 'yes', 'No', 'on', 'Off', 'true', 'FALSE', '<<', '2001-12-14',
+  ])('%p is read as another type when plain', (s) => {
+    expect(goYamlReadsOtherwise(s)).toBe(true);
+  });
+
+  test.each(['0o8', '0x', '1.2.3', 'v1', '1.0.0', 'abc', '_1', '=', '0xg', 'e3', '.', '-', '+', 'onion', 'nope'])('%p stays a string', (s) => {
+    expect(goYamlReadsOtherwise(s)).toBe(false);
+  });
+
+  test('what cdk8s writes plain and go-yaml misreads is double-quoted with escapes; the yaml library (YAML 1.1) reads it back', () => {
+    const doc = { a: '0o17', b: '0X1F', c: '0B11', d: '+0o17', e: '<<', f: 'line\u2028sep', g: 'bom\ufeff', h: 'del\u007f', i: 'nel\u0085', ['0o17']: 'key' };
+    const out = new ManifestYaml().stringify([doc]);
+    expect(out).toBe([
+      'a: "0o17"', 'b: "0X1F"', 'c: "0B11"', 'd: "+0o17"', 'e: "<<"', 'f: "line\\u2028sep"', 'g: "bom\\ufeff"', 'h: "del\\u007f"', 'i: "nel\\u0085"', '"0o17": key', '',
+    ].join('\n'));
+    expectGoYamlReadable(out, [doc]);
+    expect(Yaml.stringify(doc)).toContain('a: 0o17\n'); // cdk8s's own writer: the library's constructs refuse these strings
   });
 });

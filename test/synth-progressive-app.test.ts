@@ -361,3 +361,44 @@ test('an object whose own toJson is an instance property gets it back after synt
   expect(object.toJson).toBe(ownToJson);
   expect(fs.readFileSync(path.join(app.outdir, 'c.k8s.yaml'), 'utf8')).toContain('name: own');
 });
+
+describe('a failed write leaves the outdir as it was', () => {
+  const build = (outdir: string, image: string) => {
+    const app = new ProgressiveApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers: [{ image, portNumber: 8080 }] });
+    return app;
+  };
+
+  test('a write failing after some files were written: old files intact, no staging folder left', () => {
+    const parent = tmpdir();
+    const outdir = path.join(parent, 'dist');
+    build(outdir, 'shop/api:1.0.0').synth();
+    fs.writeFileSync(path.join(outdir, 'kept.txt'), 'not written by synth');
+    const before = readTree(outdir);
+    expect(Object.keys(before).length).toBeGreaterThan(2);
+
+    // a real failing write: the last file to write is a folder now (EISDIR), after the others were written
+    const files = Object.keys(before).filter((f) => f.endsWith('.k8s.yaml'));
+    const last = files.find((f) => f.startsWith('Service.api-stable'))!;
+    fs.rmSync(path.join(outdir, last));
+    fs.mkdirSync(path.join(outdir, last));
+    const beforeFailure = readTree(outdir);
+    expect(() => build(outdir, 'shop/api:2.0.0').synth()).toThrow(/EISDIR/);
+    expect(readTree(outdir)).toEqual(beforeFailure);
+    expect(Object.values(beforeFailure).join('\n')).toContain('image: shop/api:1.0.0');
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('a successful synth replaces the files and keeps the files it does not write, as App.synth() does', () => {
+    const parent = tmpdir();
+    const outdir = path.join(parent, 'dist');
+    build(outdir, 'shop/api:1.0.0').synth();
+    fs.writeFileSync(path.join(outdir, 'kept.txt'), 'not written by synth');
+    build(outdir, 'shop/api:2.0.0').synth();
+    const tree = readTree(outdir);
+    expect(tree['kept.txt']).toBe('not written by synth');
+    expect(tree['Rollout.api.k8s.yaml']).toContain('image: shop/api:2.0.0');
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+});

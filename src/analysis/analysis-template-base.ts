@@ -9,7 +9,7 @@ import { TemplateArgument } from './template-argument';
 import { validateTemplateMetrics } from './template-checks';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
-import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
 export interface AnalysisTemplateBaseProps {
@@ -57,6 +57,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
 
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
+    addObjectValidation(this);
     this.clusterScope = props.clusterScope ?? false;
     const externalArgs = props.externalArgs ?? false;
     this.declaredArgs = props.args ?? [];

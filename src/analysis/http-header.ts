@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
+import { inlineHeaderCredential } from '../validation/credentials';
 
-/** Header names whose values are credentials: never written inline. */
-const SENSITIVE = /^(authorization|proxy-authorization|cookie)$|token|secret|api[-_]?key|password/i;
 
 /** Options of `HttpHeader.fromSecret`. */
 export interface HttpHeaderFromSecretOptions {
@@ -38,9 +37,8 @@ export class HttpHeader {
 
   /** A problem with an inline credential, or undefined. @internal */
   public _problem(): string | undefined {
-    if (this.value !== undefined && SENSITIVE.test(this.name)) {
-      return `header "${this.name}" carries a credential; its value must not be inline`;
-    }
+    const credential = this.value === undefined ? undefined : inlineHeaderCredential(this.name, this.value);
+    if (credential) return `${credential}; its value must not be inline`;
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(this.name)) return `"${this.name}" is not a valid HTTP header name`;
     return undefined;
   }

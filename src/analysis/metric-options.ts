@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { goDuration } from './promql';
+import { describeRange, inRange } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** How often and how long a metric measures, and when it fails (AnalysisTemplate `metrics[]` fields). */
@@ -111,6 +112,10 @@ export function validateMetrics(spec: any): RuleViolation[] {
     const successLimit = m.consecutiveSuccessLimit ?? 0;
     const inconclusiveLimit = m.inconclusiveLimit ?? 0;
     const count = m.count ?? 0;
+    // integers (NaN, infinities and fractions are no counts; `x < 0` lets them through)
+    for (const [field, min] of [['count', 0], ['failureLimit', -1], ['consecutiveSuccessLimit', 0], ['inconclusiveLimit', 0], ['consecutiveErrorLimit', 0]] as const) {
+      if (typeof m[field] === 'number' && !inRange(m[field], { min })) add(i, `${p}.${field}`, `${field} ${m[field]} is not an integer >= ${min}`, describeRange({ min }));
+    }
     if (successLimit < 0) add(i, `${p}.consecutiveSuccessLimit`, 'consecutiveSuccessLimit must be >= 0', 'an integer >= 0');
     if (failureLimit < -1) add(i, `${p}.failureLimit`, 'failureLimit must be >= 0, or -1 to be disabled', 'an integer >= -1');
     if (successLimit === 0 && failureLimit === -1) add(i, `${p}.failureLimit`, 'failureLimit and consecutiveSuccessLimit cannot both be disabled', 'failureLimit >= 0, or consecutiveSuccessLimit > 0');

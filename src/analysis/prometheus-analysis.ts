@@ -8,6 +8,8 @@ import { MetricOptions, renderMeasurement } from './metric-options';
 import { QueryTarget } from './query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from './request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
+import { inlineCredential } from '../validation/credentials';
+import { wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** OAuth2 client credentials for Prometheus; the client secret comes from a Secret. */
@@ -108,7 +110,11 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
     if (props.address !== undefined && !/^https?:\/\/[^\s/]+/.test(props.address)) {
       throwViolation(this, { property: 'address', field: 'spec.metrics[].provider.prometheus.address', message: 'prometheus address is not is url format', allowed: 'an http(s) URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090' });
     }
-    if (props.timeout !== undefined && props.timeout.toMilliseconds() % 1000 !== 0) {
+    const credential = props.address === undefined ? undefined : inlineCredential(props.address);
+    if (credential) {
+      throwViolation(this, { property: 'address', field: 'spec.metrics[].provider.prometheus.address', message: `the address holds ${credential}; secrets are never written into manifests`, allowed: 'an address without credentials, with headers: [HttpHeader.fromSecret(\'Authorization\', ...)] or authentication (OAuth2 with a client secret from a Secret)' });
+    }
+    if (props.timeout !== undefined && props.timeout.toMilliseconds({ integral: false }) % 1000 !== 0) {
       throwViolation(this, { property: 'timeout', field: 'spec.metrics[].provider.prometheus.timeout', message: `timeout ${props.timeout.toHumanString()} is not whole seconds`, allowed: 'a whole number of seconds' });
     }
     (props.headers ?? []).forEach((header, i) => {
@@ -192,7 +198,7 @@ export class PrometheusAnalysis extends AnalysisTemplateBase {
           prometheus: {
             address: p.address,
             query: rendered.query,
-            timeout: p.timeout?.toSeconds(),
+            timeout: wholeSeconds(this, 'timeout', 'spec.metrics.provider.prometheus.timeout', p.timeout),
             insecure: p.insecure,
             headers: headers.length > 0 ? headers.map((h) => h.header) : undefined,
             authentication,

@@ -91,6 +91,8 @@ export function placeholderArgs(text: string): string[] {
 export function promqlSyntaxError(query: string): string | undefined {
   const text = query.replace(PLACEHOLDER, 'arg');
   if (text.trim() === '') return 'empty query';
+  const refused = promqlSemanticError(query);
+  if (refused) return refused;
   // Services differ only in escaped label values: a query whose shape (string literals emptied)
   // parsed once parses again, so thousands of services cost a handful of parses.
   const shape = text.replace(STRING_LITERAL, '""');
@@ -118,4 +120,81 @@ function firstError(text: string): number | undefined {
     },
   });
   return error;
+}
+
+/** A PromQL duration literal (`5m`, `1h30m`, `0s`). */
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+/** Range and subquery brackets (`[5m]`, `[1h:30s]`), and `offset` modifiers, outside strings. */
+const WINDOWS = /\[\s*([^\]:\s]*)\s*(?::\s*([^\]\s]*)\s*)?\]|\boffset\s+(-?)([0-9][0-9a-z]*)/g;
+/** A regular expression matcher and its (double- or single-quoted) string. */
+const REGEX_MATCHER = /[=!]~\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)/g;
+
+/**
+ * What Prometheus refuses in a query the grammar accepts, with its message, or undefined:
+ * zero durations in ranges, subquery steps and offsets (`duration must be greater than 0`), and
+ * regular expressions Go's RE2 does not compile (lookarounds, backreferences, bad repeats).
+ * `promtool check rules` is the judge the tests hold this to.
+ */
+export function promqlSemanticError(query: string): string | undefined {
+  const text = query.replace(PLACEHOLDER, 'arg');
+  for (const m of text.replace(STRING_LITERAL, '""').matchAll(WINDOWS)) {
+    for (const duration of [m[1], m[2], m[4]]) {
+      if (duration !== undefined && DURATION.test(duration) && !/[1-9]/.test(duration)) {
+        return `${m[0].trim()}: duration must be greater than 0`;
+      }
+    }
+  }
+  for (const m of text.matchAll(REGEX_MATCHER)) {
+    const error = re2Error(unquote(m[1]));
+    if (error) return `${m[0]}: error parsing regexp: ${error}`;
+  }
+  return undefined;
+}
+
+/** The value of a PromQL string literal (Go's escapes). */
+function unquote(literal: string): string {
+  const body = literal.slice(1, -1);
+  if (literal[0] === '`') return body;
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_, e: string) => {
+    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+    if (e.length === 1) return simple[e] ?? e;
+    if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return String.fromCodePoint(parseInt(e.slice(1), 16));
+  });
+}
+
+/** Letters Go's RE2 accepts after a backslash. */
+const RE2_ESCAPES = new Set([...'AbBdDpPsSwWzQExafnrtv']);
+
+/**
+ * Why Go's `regexp/syntax` (RE2) refuses `regex`, or undefined: the Perl forms RE2 does not have
+ * (lookarounds, atomic groups, backreferences, escapes it does not know), repeat counts out of
+ * order or over 1000, then what JavaScript's parser refuses too (unbalanced groups, nothing to
+ * repeat).
+ */
+export function re2Error(regex: string): string | undefined {
+  for (let i = 0; i < regex.length; i++) {
+    if (regex[i] === '\\') {
+      const next = regex[i + 1] ?? '';
+      const backreference = /[1-7]/.test(next) && !/[0-7]/.test(regex[i + 2] ?? '');
+      if (backreference || next === '8' || next === '9' || (/[A-Za-z]/.test(next) && !RE2_ESCAPES.has(next)) || next === '') {
+        return `invalid escape sequence: \`\\${next}\``;
+      }
+      i++;
+    } else if (regex.startsWith('(?', i)) {
+      const perl = /^\(\?(<?[=!]|<|>|\||#|[imsU-]*[^imsU\-:)P])/.exec(regex.slice(i));
+      if (perl) return `invalid or unsupported Perl syntax: \`${perl[0]}\``;
+    }
+  }
+  for (const m of regex.matchAll(/\{(\d+)(,(\d*))?\}/g)) {
+    const min = Number(m[1]);
+    const max = m[3] === undefined || m[3] === '' ? min : Number(m[3]);
+    if (min > 1000 || max > 1000 || (m[3] !== '' && m[3] !== undefined && min > max)) return `invalid repeat count: \`${m[0]}\``;
+  }
+  try {
+    new RegExp(regex.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU-]+\)/g, '').replace(/\(\?[imsU-]+:/g, '(?:').replace(/\\[QEz]/g, ''));
+  } catch (e: any) {
+    return String(e.message).replace(/^Invalid regular expression: /, '');
+  }
+  return undefined;
 }

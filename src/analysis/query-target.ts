@@ -107,7 +107,7 @@ export class QueryTarget {
 
   private literal(key: TargetKey): string {
     const value = this.values![key];
-    if (value === undefined) throw new Error(`QueryTarget: no ${key} given, and the query needs it`);
+    if (value === undefined) throw new Error(`QueryTarget: ${key}: not given, and the query needs it (allowed: QueryTarget.of({ ..., ${key} }))`);
     return value;
   }
 }

@@ -1,4 +1,5 @@
 import { AnalysisArgument } from './analysis-argument';
+import { argumentValueViolations, dryRunViolations } from './analysis-run-checks';
 import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
 import type { IRollout } from '../rollout/rollout-base';
@@ -107,6 +108,8 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
       }
     }
   }
+  violations.push(...argumentValueViolations(options.templates, [...args.values()], field));
+  violations.push(...dryRunViolations(options.templates, options.dryRunMetrics ?? [], field));
   const metrics = options.templates.flatMap((t) => t.metricNames);
   const duplicate = metrics.find((m, i) => metrics.indexOf(m) !== i);
   if (duplicate !== undefined) {

@@ -6,6 +6,8 @@ import { HttpHeader } from './http-header';
 import { MetricOptions, renderMeasurement } from './metric-options';
 import { TARGET_ARGS } from './query-target';
 import type { IRollout } from '../rollout/rollout-base';
+import { inlineCredential } from '../validation/credentials';
+import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The argument with the canary Service port the checks call. */
@@ -134,6 +136,11 @@ interface WebCheckSpec {
   readonly failureCondition?: string;
 }
 
+function wholeSecondsProblem(property: string, duration: Duration | undefined): string[] {
+  const millis = duration?.toMilliseconds({ integral: false });
+  return millis === undefined || (Number.isFinite(millis) && millis >= 0 && millis % 1000 === 0) ? [] : [`${property}: ${duration!.toHumanString()} is not a whole number of seconds`];
+}
+
 /** One metric of a `WebAnalysis`: an HTTP request (web provider) or a Job. */
 export class WebCheck {
   /** An HTTP request; a non-2xx answer or a failed condition fails it. */
@@ -144,7 +151,9 @@ export class WebCheck {
     if (options.body !== undefined && options.jsonBody !== undefined) problems.push('use either Body or JSONBody; both cannot exists for WebMetric payload');
     if ((options.body !== undefined || options.jsonBody !== undefined) && method === HttpMethod.GET) problems.push('Body/JSONBody can only be used with POST or PUT WebMetric Method types');
     if (!path.startsWith('/')) problems.push(`path "${path}" does not start with /`);
-    if (options.timeout && options.timeout.toMilliseconds() % 1000 !== 0) problems.push('timeout is not whole seconds');
+    if (options.timeout && options.timeout.toMilliseconds({ integral: false }) % 1000 !== 0) problems.push(`timeout: ${options.timeout.toHumanString()} is not whole seconds (timeoutSeconds)`);
+    const credential = options.url === undefined ? undefined : inlineCredential(options.url);
+    if (credential) problems.push(`url holds ${credential}; secrets are never written into manifests: send it in a header from a Secret (HttpHeader.fromSecret), which the template reads with valueFrom.secretKeyRef`);
     for (const header of options.headers ?? []) {
       const problem = header._problem();
       if (problem) problems.push(problem);
@@ -166,7 +175,7 @@ export class WebCheck {
             body: options.body,
             jsonBody: options.jsonBody,
             jsonPath: options.jsonPath,
-            timeoutSeconds: options.timeout?.toSeconds(),
+            timeoutSeconds: options.timeout && options.timeout.toMilliseconds({ integral: false }) / 1000,
             insecure: options.insecure,
           },
           secretArgs: headers.flatMap((h) => h.arg ?? []),
@@ -184,12 +193,12 @@ export class WebCheck {
     return new WebCheck({
       name: options.name,
       options,
-      problems: [],
+      problems: wholeSecondsProblem('activeDeadline', options.activeDeadline),
       provider: (baseUrl) => ({
         job: {
           spec: {
             backoffLimit: 0,
-            activeDeadlineSeconds: (options.activeDeadline ?? Duration.minutes(5)).toSeconds(),
+            activeDeadlineSeconds: (options.activeDeadline ?? Duration.minutes(5)).toMilliseconds({ integral: false }) / 1000,
             template: {
               spec: {
                 restartPolicy: 'Never',
@@ -247,10 +256,11 @@ export class WebAnalysis extends AnalysisTemplateBase {
 
   constructor(scope: Construct, id: string, props: WebAnalysisProps) {
     super(scope, id, props);
+    checkNumber(this, 'port', 'spec.args[canary-port]', props.port, PORT_RANGE);
     this.props = props;
     props.checks.forEach((check, i) => {
       const [problem] = check._spec().problems;
-      if (problem) throwViolation(this, { property: `checks[${i}]`, field: 'spec.metrics[].provider.web', message: `check "${check.name}": ${problem}`, allowed: 'see WebCheck.http options' });
+      if (problem) throwViolation(this, { property: `checks[${i}]${/^(url|timeout|activeDeadline)\b/.test(problem) ? `.${problem.split(/[: ]/)[0]}` : ''}`, field: 'spec.metrics[].provider.web', message: `check "${check.name}": ${problem}`, allowed: 'see WebCheck.http options' });
       renderMeasurement(this, `checks[${i}]`, check._spec().options, props);
     });
   }

@@ -1,5 +1,6 @@
 import { GatewayApiPlugin, gatewayApiPluginLocation, PluginPlatform } from '../traffic/gateway-api-plugin';
 import { GATEWAY_API_PLUGIN } from '../traffic/gateway-api-traffic-split';
+import { inlineCredential } from '../validation/credentials';
 
 /** The kinds of plugin the controller loads, each a key of `argo-rollouts-config`. */
 export enum PluginKind {
@@ -110,6 +111,8 @@ export class ControllerPlugin {
     const errors: string[] = [];
     if (!PLUGIN_NAME.test(this.name)) errors.push(`plugin repository (${this.name}) must be in the format of <namespace>/<name>`);
     if (!/^(https?|file):\/\/./.test(this.options.location)) errors.push(`${this.name}: plugin location must be of http(s) or file scheme, got "${this.options.location}"`);
+    const credential = inlineCredential(this.options.location);
+    if (credential) errors.push(`${this.name}: location holds ${credential}; secrets are never written into manifests: use a URL without credentials, or file:// with the binary copied by an init container`);
     if (this.options.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(this.options.sha256)) {
       errors.push(`${this.name}: sha256 must be 64 lower-case hex digits, got "${this.options.sha256}"`);
     }

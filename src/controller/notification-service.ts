@@ -1,7 +1,7 @@
+import { inlineCredential, inlineHeaderCredential } from '../validation/credentials';
+
 /** A key of the Secret `argo-rollouts-notification-secret`. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-/** Headers that carry credentials: their value must come from the Secret. */
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key'];
 
 /** Options of a Slack notification service. */
 export interface SlackServiceOptions {
@@ -45,8 +45,17 @@ export interface WebhookHeader {
 
 /** Options of a webhook notification service. */
 export interface WebhookServiceOptions {
-  /** The endpoint, `https://...`. */
-  readonly url: string;
+  /**
+   * The endpoint, `https://...`, without credentials.
+   * @default - the URL is read from `urlSecretKey`
+   */
+  readonly url?: string;
+  /**
+   * Key in the Secret `argo-rollouts-notification-secret` holding the URL, for an endpoint whose
+   * URL is itself a secret (a Slack or Teams incoming webhook, a URL with a token).
+   * @default - the URL is `url`
+   */
+  readonly urlSecretKey?: string;
   /**
    * Headers sent with every request.
    * @default - none
@@ -75,15 +84,18 @@ export class NotificationService {
   public static webhook(name: string, options: WebhookServiceOptions): NotificationService {
     const headers = options.headers?.map((h) => ({ name: h.name, value: h.secretKey !== undefined ? `${h.secretPrefix ?? ''}$${h.secretKey}` : h.value }));
     const problems: string[] = [];
-    if (!/^https?:\/\//.test(options.url)) problems.push(`url must be http(s), got "${options.url}"`);
+    if ((options.url === undefined) === (options.urlSecretKey === undefined)) problems.push('needs exactly one of url, urlSecretKey');
+    if (options.url !== undefined && !/^https?:\/\//.test(options.url)) problems.push(`url must be http(s), got "${options.url}"`);
+    const credential = options.url === undefined ? undefined : inlineCredential(options.url);
+    if (credential) problems.push(`url holds ${credential}: put the URL in argo-rollouts-notification-secret and give its key as urlSecretKey`);
     for (const h of options.headers ?? []) {
       if ((h.value === undefined) === (h.secretKey === undefined)) problems.push(`header "${h.name}" needs exactly one of value, secretKey`);
-      if (h.value !== undefined && CREDENTIAL_HEADERS.includes(h.name.toLowerCase())) {
-        problems.push(`header "${h.name}" carries a credential: give its secretKey (a key of argo-rollouts-notification-secret), not its value`);
-      }
+      const inline = h.value === undefined ? undefined : inlineHeaderCredential(h.name, h.value);
+      if (inline) problems.push(`${inline}: give its secretKey (a key of argo-rollouts-notification-secret), not its value`);
     }
-    const keys = (options.headers ?? []).flatMap((h) => (h.secretKey !== undefined ? [h.secretKey] : []));
-    return new NotificationService('webhook', name, { url: options.url, headers }, keys, problems);
+    const keys = [options.urlSecretKey, ...(options.headers ?? []).map((h) => h.secretKey)].filter((k): k is string => k !== undefined);
+    const url = options.urlSecretKey !== undefined ? `$${options.urlSecretKey}` : options.url;
+    return new NotificationService('webhook', name, { url, headers }, keys, problems);
   }
 
   private constructor(

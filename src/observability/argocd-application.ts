@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AnalysisTemplate, Application, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
+import { inlineCredential } from '../validation/credentials';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
 
 /** The annotation Argo CD orders a sync by (lower waves first, each healthy before the next). */
@@ -85,8 +86,9 @@ export class ArgoCdApplication extends Construct {
     if (!/^(https?|ssh|git):\/\/[^\s]+$|^git@[^\s:]+:[^\s]+$/.test(props.repoUrl)) {
       throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: `Invalid value: "${props.repoUrl}": not a Git URL`, allowed: 'https://, ssh://, git:// or git@host:path URLs' });
     }
-    if (/^[a-z]+:\/\/[^/@]+@/.test(props.repoUrl) && !props.repoUrl.startsWith('ssh://git@')) {
-      throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: 'the URL carries credentials; secrets are never written into manifests', allowed: 'a URL without user:password@ (Argo CD repository credentials hold them)' });
+    const credential = inlineCredential(props.repoUrl);
+    if (credential) {
+      throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: `the URL carries credentials; secrets are never written into manifests (found ${credential})`, allowed: 'a URL without user:password@ (Argo CD repository credentials hold them)' });
     }
     if (props.path.startsWith('/') || props.path.split('/').includes('..')) {
       throwViolation(this, { property: 'path', field: 'spec.source.path', message: `Invalid value: "${props.path}": must be relative to the repository root, without ..`, allowed: 'a relative path such as dist/my-app' });

@@ -1,3 +1,5 @@
+import { inlineCredential } from '../validation/credentials';
+
 /**
  * Where a rollout's notifications go: a service of the controller's notification ConfigMap (see
  * `RolloutsController` notifications, which configure it with credentials from the Secret
@@ -38,7 +40,7 @@ function serviceName(name: string): string {
 
 /** Tokens and URLs belong in the notification Secret, never in manifests. */
 function refuseSecretValue(property: string, value: string): void {
-  if (/^xox[a-z]-|^gh[pousr]_|^Bearer\s|:\/\/|^hooks\.slack\.com/i.test(value)) {
+  if (/:\/\/|^hooks\.slack\.com/i.test(value) || inlineCredential(value)) {
     throw new Error(`NotificationTarget: ${property} looks like a token or URL; secrets are never written into manifests: put it in the Secret argo-rollouts-notification-secret, referenced by the controller's notification service (allowed: a channel or service name)`);
   }
 }

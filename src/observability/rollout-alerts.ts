@@ -5,7 +5,7 @@ import { RolloutSelection } from './rollout-selection';
 import { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { escapeString, isLabelName, promqlDuration, promqlSyntaxError } from '../analysis/promql';
 import { pauseSeconds } from '../validation/rollout-rules';
-import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The `severity` label of an alert, which Alertmanager routes on. */
 export enum AlertSeverity {
@@ -124,9 +124,18 @@ export class RolloutAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutAlertsProps = {}) {
     super(scope, id);
+    addObjectValidation(this);
     this.props = props;
     const namespace = Chart.of(this).namespace;
     this.rollouts = props.rollouts ?? (namespace ? RolloutSelection.inNamespace(namespace) : RolloutSelection.all());
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      if (value.includes('{{')) {
+        throwViolation(this, { property: 'labels', field: `spec.groups[0].rules[].labels.${key}`, message: `"${value}": Prometheus expands {{ as a template in alert labels`, allowed: 'a label value without {{ (literal text)' });
+      }
+    }
+    if (props.runbookUrl?.includes('{{')) {
+      throwViolation(this, { property: 'runbookUrl', field: 'spec.groups[0].rules[].annotations.runbook_url', message: `"${props.runbookUrl}": Prometheus expands {{ as a template in annotations`, allowed: 'a URL without {{ (the library writes the templated parts itself)' });
+    }
     for (const key of Object.keys(props.labels ?? {})) {
       if (!isLabelName(key) || key === 'severity' || key === 'alertname') {
         throwViolation(this, { property: 'labels', field: `spec.groups[0].rules[].labels.${key}`, message: `invalid alert label name "${key}"`, allowed: 'Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, not __*), other than severity (set per alert) and alertname' });

@@ -14,7 +14,7 @@ import { escapeRegex, escapeString, promqlSyntaxError } from '../analysis/promql
 import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
 import { IRollout, RolloutBase } from '../rollout/rollout-base';
-import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
@@ -126,6 +126,7 @@ export class RolloutDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutDashboardProps) {
     super(scope, id);
+    addObjectValidation(this);
     const rollout = props.rollout;
     const namespace = rollout.metadata.namespace ?? Chart.of(rollout).namespace ?? 'default';
     const percentile = props.latencyPercentile ?? gatedLatencyPercentile(rollout) ?? 95;
@@ -139,6 +140,10 @@ export class RolloutDashboard extends Construct {
     const sidecarLabel = props.sidecarLabel ?? 'grafana_dashboard';
     const folderAnnotation = props.folderAnnotation ?? 'grafana_folder';
 
+    const requestMetrics = props.requestMetrics ?? RequestMetrics.forRollout(rollout, props.applicationMetrics);
+    if (requestMetrics.router === 'nginx' && rollout.routerMetrics?.ingressName === undefined) {
+      throwViolation(this, { property: 'requestMetrics', field: `data.${rollout.name}-rollout.json`, message: `nginx request metrics select the rollout's Ingress, and rollout "${rollout.name}" has no nginx traffic split`, allowed: 'the rollout\'s own request metrics (leave requestMetrics unset), or a rollout with an NginxTrafficSplit' });
+    }
     const dashboard = buildDashboard({
       rollout,
       namespace,
@@ -147,7 +152,7 @@ export class RolloutDashboard extends Construct {
       tags: props.tags ?? ['argo-rollouts'],
       window: props.window ?? Duration.minutes(2),
       percentile,
-      requestMetrics: props.requestMetrics ?? RequestMetrics.forRollout(rollout, props.applicationMetrics),
+      requestMetrics,
     });
     this.fileName = `${rollout.name}-rollout.json`;
     this.configMap = new kplus.ConfigMap(this, 'ConfigMap', {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { NotificationTarget } from './notification-target';
 import { RolloutNotificationTrigger } from './rollout-notification-trigger';
 import type { IRollout } from '../rollout/rollout-base';
-import { throwViolation } from '../validation/rule-violation';
+import { addObjectValidation, throwViolation } from '../validation/rule-violation';
 
 /** The annotation prefix of notification subscriptions. */
 export const SUBSCRIBE_ANNOTATION_PREFIX = 'notifications.argoproj.io/subscribe.';
@@ -36,6 +36,7 @@ export class RolloutNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutNotificationsProps) {
     super(scope, id);
+    addObjectValidation(this);
     if (props.subscriptions.length === 0) {
       throwViolation(this, { property: 'subscriptions', field: 'metadata.annotations', message: 'Required value: no subscription', allowed: 'at least one subscription' });
     }

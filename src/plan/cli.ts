@@ -110,10 +110,14 @@ function planAll(paths: string[]): RolloutPlans {
 }
 
 function writeSvg(file: string, svg: string): void {
+  // written next to the file, then renamed: a failed write leaves the old file as it was
+  const staging = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(file, svg);
+    fs.writeFileSync(staging, svg);
+    fs.renameSync(staging, file);
   } catch (e: any) {
-    throw new ManifestError(`${file}: cannot write the SVG: ${e.message}`);
+    fs.rmSync(staging, { force: true });
+    throw new ManifestError(`${file}: cannot write the SVG: ${e.message.replace(staging, file)}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelecto
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, registerAnalysisUse, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
+import { COUNT_RANGE, checkNumber, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** An Ingress that exposes the preview Service, so the new version can be tested before cutover. */
@@ -151,6 +152,10 @@ export class BlueGreenRollout extends RolloutBase {
 
   constructor(scope: Construct, id: string, props: BlueGreenRolloutProps) {
     super(scope, id, props);
+    wholeSeconds(this, 'autoPromotionDelay', 'spec.strategy.blueGreen.autoPromotionSeconds', props.autoPromotionDelay);
+    wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.blueGreen.scaleDownDelaySeconds', props.scaleDownDelay);
+    wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.blueGreen.abortScaleDownDelaySeconds', props.abortScaleDownDelay);
+    checkNumber(this, 'scaleDownDelayRevisionLimit', 'spec.strategy.blueGreen.scaleDownDelayRevisionLimit', props.scaleDownDelayRevisionLimit, COUNT_RANGE);
     this.props = props;
     if (props.activeService && props.activeService === props.previewService) {
       throwViolation(this, { property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${props.activeService.name}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });
@@ -198,12 +203,12 @@ export class BlueGreenRollout extends RolloutBase {
       activeService: this.activeService.name,
       previewService: this.previewService.name,
       autoPromotionEnabled: p.autoPromotionEnabled,
-      autoPromotionSeconds: p.autoPromotionDelay?.toSeconds(),
+      autoPromotionSeconds: wholeSeconds(this, 'autoPromotionDelay', 'spec.strategy.blueGreen.autoPromotionSeconds', p.autoPromotionDelay),
       previewReplicaCount: p.previewReplicaCount,
       maxUnavailable: p.maxUnavailable?.value,
-      scaleDownDelaySeconds: p.scaleDownDelay?.toSeconds(),
+      scaleDownDelaySeconds: wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.blueGreen.scaleDownDelaySeconds', p.scaleDownDelay),
       scaleDownDelayRevisionLimit: p.scaleDownDelayRevisionLimit,
-      abortScaleDownDelaySeconds: p.abortScaleDownDelay?.toSeconds(),
+      abortScaleDownDelaySeconds: wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.blueGreen.abortScaleDownDelaySeconds', p.abortScaleDownDelay),
       prePromotionAnalysis: analysis(p.prePromotionAnalysis, 'prePromotionAnalysis', AnalysisKind.PRE_PROMOTION),
       postPromotionAnalysis: analysis(p.postPromotionAnalysis, 'postPromotionAnalysis', AnalysisKind.POST_PROMOTION),
       activeMetadata: renderEphemeralMetadata(p.activeMetadata),

@@ -7,6 +7,7 @@ import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelecto
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, registerAnalysisUse, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
+import { checkNumber, COUNT_RANGE, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */
@@ -103,6 +104,10 @@ export class CanaryRollout extends RolloutBase {
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id, props);
+    wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.canary.scaleDownDelaySeconds', props.scaleDownDelay);
+    checkNumber(this, 'backgroundAnalysis.startingStep', 'spec.strategy.canary.analysis.startingStep', props.backgroundAnalysis?.startingStep, COUNT_RANGE);
+    wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.canary.abortScaleDownDelaySeconds', props.abortScaleDownDelay);
+    checkNumber(this, 'minPodsPerReplicaSet', 'spec.strategy.canary.minPodsPerReplicaSet', props.minPodsPerReplicaSet, { min: 1 });
     this.props = props;
     this.steps = [...(props.steps ?? [])];
     for (const step of this.steps) noteAnalysisRun({ templates: (step.experimentOptions?.analyses ?? []).map((a) => a.template) });
@@ -150,8 +155,8 @@ export class CanaryRollout extends RolloutBase {
       maxSurge: p.maxSurge?.value,
       maxUnavailable: p.maxUnavailable?.value,
       analysis,
-      scaleDownDelaySeconds: p.scaleDownDelay?.toSeconds(),
-      abortScaleDownDelaySeconds: p.abortScaleDownDelay?.toSeconds(),
+      scaleDownDelaySeconds: wholeSeconds(this, 'scaleDownDelay', 'spec.strategy.canary.scaleDownDelaySeconds', p.scaleDownDelay),
+      abortScaleDownDelaySeconds: wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.canary.abortScaleDownDelaySeconds', p.abortScaleDownDelay),
       dynamicStableScale: p.dynamicStableScale,
       minPodsPerReplicaSet: p.minPodsPerReplicaSet,
       canaryMetadata: renderEphemeralMetadata(p.canaryMetadata),

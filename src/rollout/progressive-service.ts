@@ -6,6 +6,7 @@ import { CanaryRollout, CanaryStrategyOptions } from './canary-rollout';
 import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
 import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps } from './rollout-base';
 import { DeploymentScaleDown, WorkloadRef } from './workload-ref';
+import { checkNumber, COUNT_RANGE } from '../validation/numbers';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
 
 /** Rolling-update options of a plain Deployment. */
@@ -147,6 +148,7 @@ export class ProgressiveService extends Construct {
   constructor(scope: Construct, id: string, props: ProgressiveServiceProps) {
     super(scope, id);
     addObjectValidation(this);
+    checkNumber(this, 'replicas', 'spec.replicas', props.replicas, COUNT_RANGE);
     const delivery = props.delivery ?? DeliveryStrategy.deployment();
     if (props.migrateFromDeployment !== undefined && !delivery.progressive) {
       throwViolation(this, { property: 'migrateFromDeployment', field: 'spec.workloadRef', message: 'a migration from a Deployment needs a Rollout to migrate to', allowed: 'DeliveryStrategy.canary() or DeliveryStrategy.blueGreen() with migrateFromDeployment' });

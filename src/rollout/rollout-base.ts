@@ -6,8 +6,9 @@ import { WorkloadRef } from './workload-ref';
 import { Rollout } from '../../imports/argoproj.io';
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
+import { checkNumber, PORT_RANGE, wholeSeconds } from '../validation/numbers';
 import { validateRolloutSpec } from '../validation/rollout-rules';
-import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The label the controller adds to pods and to the Services it manages; never part of a user selector. */
 export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
@@ -143,6 +144,7 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
 
   constructor(scope: Construct, id: string, props: RolloutBaseProps) {
     super(scope, id, { ...props, select: false });
+    addObjectValidation(this);
     this.apiObject = new ApiObject(this, 'Resource', {
       ...Rollout.GVK,
       metadata: props.metadata,
@@ -167,8 +169,20 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     if (props.workloadRef) this.checkWorkloadRef(props);
 
     this.replicas = props.replicas;
+    (props.servicePorts ?? []).forEach((p, i) => {
+      checkNumber(this, `servicePorts[${i}].port`, 'spec.ports[].port', p.port, PORT_RANGE);
+      checkNumber(this, `servicePorts[${i}].targetPort`, 'spec.ports[].targetPort', p.targetPort, PORT_RANGE);
+      checkNumber(this, `servicePorts[${i}].nodePort`, 'spec.ports[].nodePort', p.nodePort, PORT_RANGE);
+    });
+    (props.containers ?? []).forEach((c, i) => {
+      checkNumber(this, `containers[${i}].portNumber`, 'spec.template.spec.containers[].ports[].containerPort', c.portNumber, PORT_RANGE);
+      (c.ports ?? []).forEach((p, j) => checkNumber(this, `containers[${i}].ports[${j}].number`, 'spec.template.spec.containers[].ports[].containerPort', p.number, PORT_RANGE));
+    });
     this.minReady = props.minReady ?? Duration.seconds(0);
     this.progressDeadline = props.progressDeadline ?? Duration.seconds(600);
+    wholeSeconds(this, 'minReady', 'spec.minReadySeconds', this.minReady);
+    wholeSeconds(this, 'terminationGracePeriod', 'spec.template.spec.terminationGracePeriodSeconds', props.terminationGracePeriod);
+    wholeSeconds(this, 'progressDeadline', 'spec.progressDeadlineSeconds', this.progressDeadline);
     this.progressDeadlineAbort = props.progressDeadlineAbort ?? true;
     this.revisionHistoryLimit = props.revisionHistoryLimit;
     this.servicePorts = props.servicePorts;
@@ -245,8 +259,8 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
       workloadRef: this.workloadRef?.toJson(),
       template: this.workloadRef ? undefined
         : kplus.k8s.toJson_PodTemplateSpec({ metadata: podTemplateMetadata(this.podMetadata), spec: this._toPodSpec() }),
-      minReadySeconds: this.minReady.toSeconds() || undefined,
-      progressDeadlineSeconds: this.progressDeadline.toSeconds(),
+      minReadySeconds: wholeSeconds(this, 'minReady', 'spec.minReadySeconds', this.minReady) || undefined,
+      progressDeadlineSeconds: wholeSeconds(this, 'progressDeadline', 'spec.progressDeadlineSeconds', this.progressDeadline),
       progressDeadlineAbort: this.progressDeadlineAbort || undefined,
       revisionHistoryLimit: this.revisionHistoryLimit,
       strategy,
@@ -316,6 +330,11 @@ export function createSelectorService(scope: Construct, id: string, options: Sel
 /** An autoscaling/v2 HPA named after its target, scaling on CPU (default 70%) and/or memory utilisation. */
 export function createAutoscaler(scope: Construct, target: kplus.IScalable & kplus.Workload, options: RolloutAutoscalingOptions):
 kplus.HorizontalPodAutoscaler {
+  const min = options.minReplicas ?? 1;
+  checkNumber(scope, 'autoscaling.minReplicas', 'spec.minReplicas', min, { min: 1 });
+  checkNumber(scope, 'autoscaling.maxReplicas', 'spec.maxReplicas', options.maxReplicas, { min });
+  checkNumber(scope, 'autoscaling.targetCpuUtilizationPercent', 'spec.metrics[].resource.target.averageUtilization', options.targetCpuUtilizationPercent, { min: 1 });
+  checkNumber(scope, 'autoscaling.targetMemoryUtilizationPercent', 'spec.metrics[].resource.target.averageUtilization', options.targetMemoryUtilizationPercent, { min: 1 });
   const metrics: kplus.Metric[] = [];
   const cpu = options.targetCpuUtilizationPercent ?? (options.targetMemoryUtilizationPercent === undefined ? 70 : undefined);
   if (cpu !== undefined) metrics.push(kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(cpu)));
@@ -325,7 +344,7 @@ kplus.HorizontalPodAutoscaler {
   return new kplus.HorizontalPodAutoscaler(scope, 'Autoscaler', {
     metadata: { name: target.name, namespace: target.metadata.namespace },
     target,
-    minReplicas: options.minReplicas ?? 1,
+    minReplicas: min,
     maxReplicas: options.maxReplicas,
     metrics,
   });

@@ -42,16 +42,49 @@ export function synthesizeApp(app: App, recordConstructMetadata: boolean): void 
   });
 
   const yaml = new ManifestYaml();
-  fs.mkdirSync(app.outdir, { recursive: true });
-  for (const folder of plan.folders) {
-    fs.mkdirSync(path.join(app.outdir, folder), { recursive: true });
+  writeAtomically(app.outdir, (outdir) => {
+    for (const folder of plan.folders) {
+      fs.mkdirSync(path.join(outdir, folder), { recursive: true });
+    }
+    for (const file of plan.files) {
+      fs.writeFileSync(path.join(outdir, file.path), yaml.stringify(file.docs), { encoding: 'utf8' });
+    }
+    if (recordConstructMetadata) {
+      writeConstructMetadata(outdir, rendered.flatMap((r) => r.objects));
+    }
+  });
+}
+
+/**
+ * Runs `write` on a staging folder next to `outdir` (holding a copy of what `outdir` held, as
+ * `App.synth()` keeps files it does not write), then puts the staging folder in place with
+ * renames: a failed write leaves `outdir` as it was, never half old and half new.
+ */
+export function writeAtomically(outdir: string, write: (staging: string) => void): void {
+  const target = path.resolve(outdir);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const staging = fs.mkdtempSync(`${target}.synth-`);
+  try {
+    if (fs.existsSync(target)) fs.cpSync(target, staging, { recursive: true });
+    write(staging);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
   }
-  for (const file of plan.files) {
-    fs.writeFileSync(path.join(app.outdir, file.path), yaml.stringify(file.docs), { encoding: 'utf8' });
+  if (!fs.existsSync(target)) {
+    fs.renameSync(staging, target);
+    return;
   }
-  if (recordConstructMetadata) {
-    writeConstructMetadata(app.outdir, rendered.flatMap((r) => r.objects));
+  const previous = `${staging}.previous`;
+  fs.renameSync(target, previous);
+  try {
+    fs.renameSync(staging, target);
+  } catch (e) {
+    fs.renameSync(previous, target);
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
   }
+  fs.rmSync(previous, { recursive: true, force: true });
 }
 
 /** Every manifest of the app as one multi-document YAML string, as `App.synthYaml()` returns it. */

@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
+import { goYamlQuoted, goYamlReadsOtherwise, GO_YAML_UNREADABLE, isGoYamlHazard } from './go-yaml';
 
 /**
  * Renders manifests exactly as cdk8s `Yaml.stringify(...docs)` does, several times faster on
@@ -13,6 +14,12 @@ import * as YAML from 'yaml';
  * - any other string, number or boolean as `Yaml.stringify` renders it alone (cached), so quoting
  *   (`"8080"`, `"true"`, `'a: b'`) is the library's own decision.
  *
+ * Unlike `Yaml.stringify`, strings Go's YAML library (kubectl, the API server, Argo CD) would read
+ * as another value (`0o17`, `0X1F`, `<<`) or not at all (a raw U+2028, U+FEFF, DEL) are written
+ * double-quoted with escapes, so every reader gets the string back. The library's constructs refuse
+ * such strings in their own objects (`App.synth()` would write them unquoted), so for those the two
+ * writers agree byte for byte.
+ *
  * A document holding anything else (nulls, other multi-line strings, objects repeated by
  * reference, non-plain objects, keys over 1024 characters) or that is a scalar is rendered by
  * `Yaml.stringify` unchanged.
@@ -25,12 +32,13 @@ export class ManifestYaml {
   public stringify(docs: any[]): string {
     return docs.map((doc) => {
       const block = typeof doc === 'object' ? this.node(doc, '', new Set()) : undefined;
-      return block === undefined ? Yaml.stringify(doc) : `${block}\n`;
+      return block === undefined ? goYamlSafeStringify(doc) : `${block}\n`;
     }).join('---\n');
   }
 
   /** A value in block layout at `indent`, or `undefined` when it needs the library. */
   private node(value: unknown, indent: string, seen: Set<object>): string | undefined {
+    if (typeof value === 'string' && GO_YAML_UNREADABLE.test(value)) return goYamlQuoted(value);
     if (typeof value !== 'object') return this.scalar(value) ?? literalBlock(value, indent);
     if (value === null || seen.has(value)) return undefined;
     seen.add(value);
@@ -51,7 +59,7 @@ export class ManifestYaml {
     if (keys.length === 0) return '{}';
     const pairs: string[] = [];
     for (const key of keys) {
-      const renderedKey = this.scalar(key);
+      const renderedKey = GO_YAML_UNREADABLE.test(key) ? goYamlQuoted(key) : this.scalar(key);
       const child = (value as any)[key];
       const rendered = this.node(child, inner, seen);
       if (renderedKey === undefined || renderedKey.length > 1024 || rendered === undefined) return undefined;
@@ -78,13 +86,39 @@ export class ManifestYaml {
     const cached = type !== 'string' || (value as string).length <= MAX_CACHED_LENGTH;
     if (cached && this.scalars.has(value)) return this.scalars.get(value);
     const yaml = Yaml.stringify(value);
-    const rendered = yaml.indexOf('\n') === yaml.length - 1 ? yaml.slice(0, -1) : undefined;
+    let rendered = yaml.indexOf('\n') === yaml.length - 1 ? yaml.slice(0, -1) : undefined;
+    if (type === 'string' && rendered === value && goYamlReadsOtherwise(value as string)) rendered = goYamlQuoted(value as string);
     if (cached) this.scalars.set(value, rendered);
     return rendered;
   }
 }
 
 const MAX_CACHED_LENGTH = 1024;
+
+/**
+ * `Yaml.stringify(doc)`, with every string go-yaml would misread written by `goYamlQuoted`: each
+ * is swapped for a unique placeholder the library writes plain, then the placeholder for it.
+ */
+function goYamlSafeStringify(doc: any): string {
+  const originals: string[] = [];
+  const nonce = `goyaml${Date.now().toString(36)}x`;
+  const swap = (s: string) => (isGoYamlHazard(s) ? `${nonce}${originals.push(s) - 1}z` : s);
+  const clones = new Map<object, any>();
+  const clone = (value: any): any => {
+    if (typeof value === 'string') return swap(value);
+    if (typeof value !== 'object' || value === null) return value;
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+    if (clones.has(value)) return clones.get(value);
+    const copy: any = Array.isArray(value) ? [] : Object.create(proto);
+    clones.set(value, copy);
+    for (const [k, v] of Object.entries(value)) copy[Array.isArray(value) ? Number(k) : swap(k)] = clone(v);
+    return copy;
+  };
+  const safe = clone(doc);
+  if (originals.length === 0) return Yaml.stringify(doc);
+  return Yaml.stringify(safe).replace(new RegExp(`${nonce}(\\d+)z`, 'g'), (_, i) => goYamlQuoted(originals[Number(i)]));
+}
 
 /**
  * Strings the library writes plain, unquoted: printable ASCII starting with a letter (so no

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
+import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The key of the Gateway API plugin under `trafficRouting.plugins` (and its registered name). */
@@ -63,6 +64,7 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
 
   constructor(scope: Construct, id: string, props: GatewayApiTrafficSplitProps) {
     super(scope, id);
+    checkNumber(this, 'port', 'spec.rules[].backendRefs[].port', props.port, PORT_RANGE);
     this.props = props;
     if (props.gateways.length === 0) {
       throwViolation(this, { property: 'gateways', field: 'spec.parentRefs', message: 'an HTTPRoute without parentRefs is attached to no Gateway and routes nothing', allowed: 'at least one Gateway' });

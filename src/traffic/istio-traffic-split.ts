@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
+import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** How an Istio split tells the two versions apart. */
@@ -104,6 +105,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
 
   constructor(scope: Construct, id: string, props: IstioTrafficSplitProps = {}) {
     super(scope, id);
+    checkNumber(this, 'port', 'spec.http[].route[].destination.port.number', props.port, PORT_RANGE);
     this.props = props;
     this.level = props.level ?? IstioSplitLevel.HOST;
     this.httpRouteName = props.httpRoute === false ? undefined : (props.httpRouteName ?? 'primary');

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Annotations the controller writes on the canary Ingress itself. */
@@ -115,6 +116,7 @@ export class NginxTrafficSplit extends TrafficSplitBase {
 
   constructor(scope: Construct, id: string, props: NginxTrafficSplitProps = {}) {
     super(scope, id);
+    checkNumber(this, 'port', 'spec.rules[].http.paths[].backend.service.port.number', props.port, PORT_RANGE);
     this.props = props;
     if (props.ingresses) {
       const conflicting = (['host', 'path', 'pathType', 'tlsSecretName', 'ingressClassName', 'ingressName', 'ingressAnnotations', 'port'] as const)

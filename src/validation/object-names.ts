@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { RuleViolation } from './rule-violation';
+import { manifestViolations } from './manifest-checks';
 
 /*
  * The API server's name rules (k8s.io/apimachinery/pkg/util/validation, with the texts it reports)
@@ -62,7 +63,7 @@ const checkedRoots = new WeakSet<IConstruct>();
 export function addObjectChecks(scope: IConstruct, report: (violations: () => RuleViolation[]) => void): void {
   if (checkedScopes.has(scope)) return;
   checkedScopes.add(scope);
-  report(() => ownObjects(scope).flatMap((object) => objectNameViolations(scope, object)));
+  report(() => ownObjects(scope).flatMap((object) => [...objectNameViolations(scope, object), ...manifestViolations(object.toJson())]));
   const root = scope.node.root;
   if (!checkedRoots.has(root)) {
     checkedRoots.add(root);

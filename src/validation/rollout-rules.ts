@@ -1,3 +1,4 @@
+import { COUNT_RANGE, describeRange, inRange, numberViolation, WEIGHT_RANGE } from './numbers';
 import { RuleViolation } from './rule-violation';
 
 /**
@@ -13,14 +14,12 @@ export function validateRolloutSpec(spec: any): RuleViolation[] {
   const add = (property: string, field: string, message: string, allowed: string) =>
     violations.push({ property, field, message, allowed });
 
-  // 1, 6, 7: counts and durations.
-  if (spec.replicas !== undefined && spec.replicas < 0) {
-    add('replicas', 'spec.replicas', `Invalid value: ${spec.replicas}: must be greater than or equal to 0`, 'an integer >= 0');
-  }
-  for (const [field, property] of [['minReadySeconds', 'minReady'], ['revisionHistoryLimit', 'revisionHistoryLimit'], ['progressDeadlineSeconds', 'progressDeadline']]) {
-    if (spec[field] !== undefined && spec[field] < 0) {
-      add(property, `spec.${field}`, `Invalid value: ${spec[field]}: must be greater than or equal to 0`, 'a value >= 0');
-    }
+  // 1, 6, 7: counts and durations (integers: NaN, infinities and fractions are refused too).
+  for (const [field, property] of [['replicas', 'replicas'], ['minReadySeconds', 'minReady'], ['revisionHistoryLimit', 'revisionHistoryLimit'], ['progressDeadlineSeconds', 'progressDeadline']]) {
+    const value = spec[field];
+    if (value === undefined || inRange(value, COUNT_RANGE)) continue;
+    // the controller's text for negative counts; NaN, infinities and fractions are no integers
+    add(property, `spec.${field}`, `Invalid value: ${value}: must be ${value < 0 && Number.isFinite(value) ? 'greater than or equal to 0' : 'an integer'}`, describeRange(COUNT_RANGE));
   }
   const progressDeadline = spec.progressDeadlineSeconds ?? 600;
   if (progressDeadline <= (spec.minReadySeconds ?? 0)) {
@@ -82,6 +81,10 @@ function validateBlueGreen(bg: any, revisionHistoryLimit: number): RuleViolation
   if ((bg.activeService ?? '') === (bg.previewService ?? '')) {
     violations.push({ property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${bg.activeService ?? ''}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });
   }
+  for (const [field, property, range] of [['scaleDownDelayRevisionLimit', 'scaleDownDelayRevisionLimit', COUNT_RANGE], ['previewReplicaCount', 'previewReplicaCount', { min: 1 }]] as const) {
+    const v = numberViolation(property, `spec.strategy.${field}`, bg[field], range);
+    if (v) violations.push(v);
+  }
   if (bg.scaleDownDelayRevisionLimit !== undefined && bg.scaleDownDelayRevisionLimit > revisionHistoryLimit) {
     violations.push({ property: 'scaleDownDelayRevisionLimit', field: 'spec.strategy.scaleDownDelayRevisionLimit', message: `Invalid value: ${bg.scaleDownDelayRevisionLimit}: This rollout's revision history limit can not be smaller than the rollout's scale down limit`, allowed: `at most revisionHistoryLimit (${revisionHistoryLimit})` });
   }
@@ -96,7 +99,7 @@ function validateAntiAffinity(antiAffinity: any): RuleViolation[] {
   if ((preferred === undefined) === (required === undefined)) {
     return [{ property: 'antiAffinity', field: 'spec.strategy.antiAffinity', message: `Invalid value: ${JSON.stringify(antiAffinity)}: AntiAffinity must have exactly one strategy listed`, allowed: 'exactly one of preferred, required' }];
   }
-  if (preferred && (preferred.weight < 1 || preferred.weight > 100)) {
+  if (preferred && numberViolation('antiAffinity', '', preferred.weight, { min: 1, max: 100 })) {
     return [{ property: 'antiAffinity', field: 'spec.strategy.antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight', message: `Invalid value: ${preferred.weight}: AntiAffinity weight must be between 1-100`, allowed: 'a weight from 1 to 100' }];
   }
   return [];
@@ -114,6 +117,10 @@ function validateCanary(canary: any): RuleViolation[] {
     violations.push({ property, field, message, allowed });
   const routing = canary.trafficRouting;
 
+  for (const key of ['maxSurge', 'maxUnavailable']) {
+    const v = typeof canary[key] === 'number' ? numberViolation(key, `spec.strategy.${key}`, canary[key], COUNT_RANGE) : undefined;
+    if (v) violations.push(v);
+  }
   // 13, 14
   if (isZero(canary.maxSurge, '25%') && isZero(canary.maxUnavailable, '25%')) {
     add('maxSurge', 'spec.strategy.maxSurge', `Invalid value: ${JSON.stringify(canary.maxSurge ?? '25%')}: MaxSurge and MaxUnavailable both can not be zero`, 'maxSurge or maxUnavailable above zero');
@@ -187,12 +194,17 @@ function validateStep(step: any, i: number, routing: any): RuleViolation[] {
   }
   // 26
   const maxWeight = routing?.maxTrafficWeight ?? 100;
-  if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > maxWeight)) {
+  if (numberViolation('', '', step.setWeight, { ...WEIGHT_RANGE, max: maxWeight })) {
     add(`${at}.setWeight`, `Invalid value: ${step.setWeight}: SetWeight needs to be between 0 and ${maxWeight}`, `0 to ${maxWeight}`);
   }
   // 27
   if (step.pause?.duration !== undefined && pauseSeconds(step.pause.duration) < 0) {
     add(`${at}.pause.duration`, `Invalid value: ${JSON.stringify(step.pause.duration)}: Duration needs to be greater than 0`, 'a duration of 0 or more');
+  }
+  // integer fields of setCanaryScale (NaN and fractions are no pod counts or percentages)
+  for (const [key, range] of [['replicas', COUNT_RANGE], ['weight', WEIGHT_RANGE]] as const) {
+    const v = numberViolation(`steps[${i}]`, `${at}.setCanaryScale.${key}`, step.setCanaryScale?.[key], range);
+    if (v) violations.push(v);
   }
   // 28
   if (step.setCanaryScale !== undefined && !routing) {
