@@ -113,7 +113,12 @@ function duplicateObjects(root: IConstruct): string[] {
   const seen = new Map<string, ApiObject>();
   const errors: string[] = [];
   for (const object of root.node.findAll().filter(ApiObject.isApiObject)) {
-    const json = object.toJson();
+    let json: any;
+    try {
+      json = object.toJson();
+    } catch {
+      continue; // a patch that fails is reported by the object's own checks (or by cdk8s's synth)
+    }
     const group = String(json.apiVersion ?? '').includes('/') ? String(json.apiVersion).split('/')[0] : '';
     const namespace = CLUSTER_KINDS.has(json.kind) ? '' : (json.metadata?.namespace ?? '');
     const key = JSON.stringify([group, json.kind, namespace, json.metadata?.name]);

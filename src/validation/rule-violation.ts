@@ -39,6 +39,10 @@ export function throwViolation(scope: IConstruct, violation: RuleViolation): nev
  */
 export function addRuleValidation(scope: IConstruct, check: () => RuleViolation[]): void {
   addObjectValidation(scope);
+  addGuardedValidation(scope, check);
+}
+
+function addGuardedValidation(scope: IConstruct, check: () => RuleViolation[]): void {
   scope.node.addValidation({
     validate: () => {
       try {
@@ -74,5 +78,5 @@ function hasJsonPatches(scope: IConstruct): boolean {
  * strings Go's YAML library reads back as written.
  */
 export function addObjectValidation(scope: IConstruct): void {
-  addObjectChecks(scope, (violations) => scope.node.addValidation({ validate: () => violations().map(formatViolation) }));
+  addObjectChecks(scope, (violations) => addGuardedValidation(scope, violations));
 }
