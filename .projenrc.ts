@@ -14,8 +14,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  bundledDeps: ['yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21'],
-  devDeps: ['jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
+  // The PromQL grammar and the used part of the Grafana SDK are bundled into lib/src/vendor by the
+  // compile task (see below), so they are devDependencies; yaml ships as a bundled dependency.
+  bundledDeps: ['yaml@^2.8.0'],
+  devDeps: ['@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21', 'esbuild@^0.25.0', 'jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
   keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
   github: false,
   release: false,
@@ -23,7 +25,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   entrypointTypes: 'lib/src/index.d.ts',
   tsconfig: {
     compilerOptions: { rootDir: '.' },
-    include: ['src/**/*.ts', 'imports/**/*.ts'],
+    // imports/ (generated bindings) is for tests only: src uses its own API_KINDS, so it is not compiled or shipped.
+    include: ['src/**/*.ts'],
   },
   jestOptions: {
     // jest 30 and eslint-import-resolver-typescript 4 need unrs-resolver, whose non-linux-x64 optional
@@ -42,12 +45,44 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     ignorePatterns: ['imports/**'],
   },
   gitignore: ['dist/', '/bench-results/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/'] },
+  // Ship only what runs: lib (+ .jsii), the pinned controller manifests in imports/argo-rollouts, README.
+  npmIgnoreOptions: {
+    ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/', '/.ci/', '/imports/*.ts', '/imports/schemas/', '/API.md', '/CONTRIBUTING.md', '/docs/', '/bench-results/'],
+  },
 });
 
 // projen's eslint asks for any version; 4.x needs unrs-resolver (see jestVersion above).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
+
+// esbuild replaces jsii's output for the vendor entry points with self-contained bundles (the Grafana SDK
+// modules the dashboard uses; the PromQL grammar with its @lezer peers), so nothing they need is installed.
+for (const entry of ['grafana-sdk', 'promql-parser']) {
+  project.compileTask.exec(`esbuild src/vendor/${entry}.ts --bundle --platform=node --format=cjs --target=node18 --log-level=warning --minify --legal-comments=eof --outfile=lib/src/vendor/${entry}.js`);
+}
+
+// src must not load what is not shipped: the generated bindings (use API_KINDS), or the vendored packages
+// except through src/vendor, whose entry points are the only files that import them (devDependencies).
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        { group: ['**/imports/*'], message: 'imports/ is not shipped: use API_KINDS (src/synth/api-kinds.ts).' },
+        { group: ['@grafana/*', '@prometheus-io/*', '@lezer/*'], message: 'bundled: import it through src/vendor.' },
+      ],
+    }],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/vendor/*.ts'],
+  rules: {
+    'no-restricted-imports': 'off',
+    'import/no-extraneous-dependencies': ['error', { devDependencies: true }],
+  },
+});
+// Its declarations name the SDK's modules, which consumers do not have; nothing public refers to them.
+project.npmignore?.exclude('/lib/src/vendor/grafana-sdk.d.ts');
 
 // Generated CRD bindings and JSON schemas (imports/) come from ../shared/crds; they are committed,
 // so a clone without ../shared still builds and tests.

@@ -5,8 +5,8 @@ import { IAnalysisTemplate } from './analysis-template';
 import { indefiniteMetrics, validateMetrics } from './metric-options';
 import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
-import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
+import { API_KINDS } from '../synth/api-kinds';
 import { addRuleValidation, RuleViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
@@ -38,7 +38,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
     this.clusterScope = props.clusterScope ?? false;
-    const gvk = this.clusterScope ? ClusterAnalysisTemplate.GVK : AnalysisTemplate.GVK;
+    const gvk = this.clusterScope ? API_KINDS.clusterAnalysisTemplate : API_KINDS.analysisTemplate;
     this.apiObject = new ApiObject(this, 'Resource', { ...gvk, metadata: props.metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });
     if (this.clusterScope && (props.metadata?.namespace ?? Chart.of(this).namespace) !== undefined) {
       this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));

@@ -1,11 +1,5 @@
 import { Duration } from 'cdk8s';
-
-/** The part of `@prometheus-io/lezer-promql` used here (an ES module whose CommonJS build is required directly). */
-interface PromqlParser {
-  parse(text: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): boolean }): void };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: PromqlParser };
+import { parser } from '../vendor/promql-parser';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -1,8 +1,4 @@
 import { createHash } from 'crypto';
-import * as grafana from '@grafana/grafana-foundation-sdk/dashboard';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { ApiObject, ApiObjectMetadata, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -14,6 +10,7 @@ import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { dashboard as grafana, prometheus, statetimeline, timeseries } from '../vendor/grafana-sdk';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadataDefinition, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { WorkloadRef } from './workload-ref';
-import { Rollout } from '../../imports/argoproj.io';
+import { API_KINDS } from '../synth/api-kinds';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { validateRolloutSpec } from '../validation/rollout-rules';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -140,7 +140,7 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
   constructor(scope: Construct, id: string, props: RolloutBaseProps) {
     super(scope, id, { ...props, select: false });
     this.apiObject = new ApiObject(this, 'Resource', {
-      ...Rollout.GVK,
+      ...API_KINDS.rollout,
       metadata: props.metadata,
       spec: Lazy.any({
         produce: () => {
