@@ -42,7 +42,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench', 'projenrc'],
-    ignorePatterns: ['imports/**'],
+    // test/consumer-app is a user's app (its own package.json, the published package's import path).
+    ignorePatterns: ['imports/**', 'test/consumer-app/**'],
   },
   gitignore: ['dist/', '/bench-results/'],
   // Ship only what runs: lib (+ .jsii), the pinned controller manifests in imports/argo-rollouts, README.
