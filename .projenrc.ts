@@ -19,6 +19,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bundledDeps: ['yaml@^2.8.0'],
   devDeps: ['@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21', 'esbuild@^0.25.0', 'jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
   keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
+  // Python: `pip install cdk8s-argo-rollouts`, `import cdk8s_argo_rollouts` (CI builds and tests the wheel).
+  publishToPypi: { distName: 'cdk8s-argo-rollouts', module: 'cdk8s_argo_rollouts' },
   github: false,
   release: false,
   entrypoint: 'lib/src/index.js',
@@ -45,7 +47,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // test/consumer-app is a user's app (its own package.json, the published package's import path).
     ignorePatterns: ['imports/**', 'test/consumer-app/**'],
   },
-  gitignore: ['dist/', '/bench-results/'],
+  gitignore: ['dist/', '/bench-results/', '__pycache__/', '.pytest_cache/'],
   // Ship only what runs: lib (+ .jsii), the pinned controller manifests in imports/argo-rollouts, README.
   npmIgnoreOptions: {
     ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/', '/.ci/', '/imports/*.ts', '/imports/schemas/', '/API.md', '/CONTRIBUTING.md', '/docs/', '/bench-results/'],
