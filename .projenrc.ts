@@ -110,6 +110,11 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+project.addTask('bench:package', {
+  description: 'Installed size and require() time of the packed tarball (dist/js) beside cdk8s-plus-27, in a fresh install',
+  exec: 'ts-node --project test/tsconfig.json bench/package.ts',
+});
+
 project.addTask('bench:services', {
   description: 'Benchmark N full progressive services vs plain cdk8s-plus vs raw yaml (pass --full for 3000)',
   exec: 'ts-node --project test/tsconfig.json bench/services.ts',

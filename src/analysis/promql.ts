@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { parser } from '../vendor/promql-parser';
+import { promqlParser } from '../vendor/load';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -71,7 +71,7 @@ const VALID_SHAPES = new Set<string>();
 /** Offset of the first syntax error by the Prometheus grammar, or undefined. */
 function firstError(text: string): number | undefined {
   let error: number | undefined;
-  parser.parse(text).iterate({
+  promqlParser().parse(text).iterate({
     enter: (node) => {
       if (error === undefined && node.type.isError) error = node.from;
       return error === undefined;

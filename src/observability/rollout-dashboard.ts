@@ -10,7 +10,8 @@ import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
 import type { IRollout } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
-import { dashboard as grafana, prometheus, statetimeline, timeseries } from '../vendor/grafana-sdk';
+import type * as GrafanaSdk from '../vendor/grafana-sdk';
+import { grafanaSdk } from '../vendor/load';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
@@ -88,7 +89,7 @@ interface PanelBuilder<P> {
   datasource(datasource: any): P;
   span(width: number): P;
   height(height: number): P;
-  withTarget(target: prometheus.DataqueryBuilder): P;
+  withTarget(target: GrafanaSdk.prometheus.DataqueryBuilder): P;
 }
 
 /** A panel query and its legend. */
@@ -219,6 +220,7 @@ interface DashboardInput {
 }
 
 function buildDashboard(input: DashboardInput): any {
+  const { dashboard: grafana, prometheus, statetimeline, timeseries } = grafanaSdk();
   const { rollout, namespace, window, requestMetrics } = input;
   const target = QueryTarget.of({
     namespace,
