@@ -5,6 +5,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
+import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** An Ingress that exposes the preview Service, so the new version can be tested before cutover. */
@@ -147,6 +148,8 @@ export class BlueGreenRollout extends RolloutBase {
   constructor(scope: Construct, id: string, props: BlueGreenRolloutProps) {
     super(scope, id, props);
     this.props = props;
+    requireCdk8sPlus27(this, 'activeService', [props.activeService]);
+    requireCdk8sPlus27(this, 'previewService', [props.previewService]);
     if (props.activeService && props.activeService === props.previewService) {
       throwViolation(this, { property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${props.activeService.name}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });
     }

@@ -6,6 +6,7 @@ import { AntiAffinity, EphemeralMetadata, renderEphemeralMetadata, validateEphem
 import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelector } from './rollout-base';
 import { AnalysisKind, BackgroundAnalysisOptions, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
+import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */
@@ -104,6 +105,8 @@ export class CanaryRollout extends RolloutBase {
     super(scope, id, props);
     this.props = props;
     this.steps = [...(props.steps ?? [])];
+    requireCdk8sPlus27(this, 'stableService', [props.stableService]);
+    requireCdk8sPlus27(this, 'canaryService', [props.canaryService]);
     if (props.stableService && props.stableService === props.canaryService) {
       throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
     }

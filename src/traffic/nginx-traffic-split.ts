@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Annotations the controller writes on the canary Ingress itself. */
@@ -116,6 +117,7 @@ export class NginxTrafficSplit extends TrafficSplitBase {
   constructor(scope: Construct, id: string, props: NginxTrafficSplitProps = {}) {
     super(scope, id);
     this.props = props;
+    requireCdk8sPlus27(this, 'ingresses', props.ingresses ?? []);
     if (props.ingresses) {
       const conflicting = (['host', 'path', 'pathType', 'tlsSecretName', 'ingressClassName', 'ingressName', 'ingressAnnotations', 'port'] as const)
         .filter((key) => props[key] !== undefined);

@@ -30,8 +30,18 @@ if (steps !== seed000) failures.push(`steps ${steps}, expected seed 000's ${seed
 const plans = JSON.parse(fs.readFileSync(path.join(appDir, 'plan.json'), 'utf8'));
 if (plans.length !== 1 || plans[0].minimumDurationSeconds !== 17 * 60) failures.push(`plan: ${JSON.stringify(plans.map((p: any) => [p.name, p.minimumDurationSeconds]))}, expected aragora in 1020 s`);
 
+// One sentence each, naming what to change or install (see bad-input.js).
+const mixed = fs.readFileSync(path.join(appDir, 'mixed.txt'), 'utf8').trim();
+if (!mixed.startsWith('[shop/web] stableService: stableService: this Service comes from cdk8s-plus-33, but cdk8s-argo-rollouts is built on cdk8s-plus-27')) {
+  failures.push(`a cdk8s-plus-33 Service gave: ${mixed}`);
+}
+const missingPeer = fs.readFileSync(path.join(appDir, 'missing-peer.txt'), 'utf8').trim();
+if (!missingPeer.startsWith('cdk8s-argo-rollouts needs the peer dependency cdk8s-plus-27@^2.9.5, which is not installed: run `npm install cdk8s-plus-27@^2.9.5`')) {
+  failures.push(`without cdk8s-plus-27: ${missingPeer}`);
+}
+
 if (failures.length > 0) {
   console.error(`consumer app: ${failures.length} problem(s):\n${failures.join('\n')}`);
   process.exit(1);
 }
-console.log(`consumer app: ${objects.length} objects pass the schema checks; seed 000's plan (17 minutes)`);
+console.log(`consumer app: ${objects.length} objects pass the schema checks; seed 000's plan (17 minutes); bad input explained`);
