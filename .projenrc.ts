@@ -48,9 +48,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     ignorePatterns: ['imports/**', 'test/consumer-app/**'],
   },
   gitignore: ['dist/', '/bench-results/', '__pycache__/', '.pytest_cache/'],
-  // Ship only what runs: lib (+ .jsii), the pinned controller manifests in imports/argo-rollouts, README.
+  // Ship only what runs: lib (+ .jsii), the pinned controller manifests in imports/argo-rollouts, README and docs/.
   npmIgnoreOptions: {
-    ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/', '/.ci/', '/imports/*.ts', '/imports/schemas/', '/API.md', '/CONTRIBUTING.md', '/docs/', '/bench-results/'],
+    ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/', '/.ci/', '/imports/*.ts', '/imports/schemas/', '/API.md', '/CONTRIBUTING.md', '/bench-results/'],
   },
 });
 
