@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { promqlParser } from '../vendor/load';
+import { promqlParser } from '../vendor-load';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

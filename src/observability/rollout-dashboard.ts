@@ -11,7 +11,7 @@ import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/re
 import type { IRollout } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 import type * as GrafanaSdk from '../vendor/grafana-sdk';
-import { grafanaSdk } from '../vendor/load';
+import { grafanaSdk } from '../vendor-load';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
