@@ -70,7 +70,7 @@ project.compileTask.exec([
   'esbuild lib/src/index.js --bundle --platform=node --format=cjs --target=node18 --log-level=warning',
   '--external:cdk8s --external:constructs --external:cdk8s-plus-27',
   '--external:./vendor/grafana-sdk --external:./vendor/promql-parser',
-  '--legal-comments=eof --allow-overwrite --outfile=lib/src/index.js',
+  '--minify --keep-names --legal-comments=eof --allow-overwrite --outfile=lib/src/index.js',
 ].join(' '));
 
 // src must not load what is not shipped: the generated bindings (use API_KINDS), or the vendored packages
