@@ -130,7 +130,7 @@ project.addTask('bench:services', {
   receiveArgs: true,
 });
 
-// jsii compiles src/ and imports/ with rootDir "." (see tsconfig), so the entry point is lib/src.
+// jsii compiles src/ with rootDir "." (see tsconfig), so the entry point is lib/src.
 project.package.addField('types', 'lib/src/index.d.ts');
 
 project.synth();
