@@ -14,16 +14,21 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  bundledDeps: ['yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21'],
-  devDeps: ['jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
+  // The PromQL grammar and the used part of the Grafana SDK are bundled into lib/src/vendor by the
+  // compile task (see below), so they are devDependencies; yaml ships as a bundled dependency.
+  bundledDeps: ['yaml@^2.8.0'],
+  devDeps: ['@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21', 'esbuild@^0.25.0', 'jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
   keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
+  // Python: `pip install cdk8s-argo-rollouts`, `import cdk8s_argo_rollouts` (CI builds and tests the wheel).
+  publishToPypi: { distName: 'cdk8s-argo-rollouts', module: 'cdk8s_argo_rollouts' },
   github: false,
   release: false,
   entrypoint: 'lib/src/index.js',
   entrypointTypes: 'lib/src/index.d.ts',
   tsconfig: {
     compilerOptions: { rootDir: '.' },
-    include: ['src/**/*.ts', 'imports/**/*.ts'],
+    // imports/ (generated bindings) is for tests only: src uses its own API_KINDS, so it is not compiled or shipped.
+    include: ['src/**/*.ts'],
   },
   jestOptions: {
     // jest 30 and eslint-import-resolver-typescript 4 need unrs-resolver, whose non-linux-x64 optional
@@ -39,15 +44,57 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench', 'projenrc'],
-    ignorePatterns: ['imports/**'],
+    // test/consumer-app is a user's app (its own package.json, the published package's import path).
+    ignorePatterns: ['imports/**', 'test/consumer-app/**'],
   },
-  gitignore: ['dist/', '/bench-results/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/'] },
+  gitignore: ['dist/', '/bench-results/', '__pycache__/', '.pytest_cache/'],
+  // Ship only what runs: lib (+ .jsii), the pinned controller manifests in imports/argo-rollouts, README and docs/.
+  npmIgnoreOptions: {
+    ignorePatterns: ['/examples/', '/scripts/', '/dist/', '/bench/', '/.ci/', '/imports/*.ts', '/imports/schemas/', '/API.md', '/CONTRIBUTING.md', '/bench-results/'],
+  },
 });
 
 // projen's eslint asks for any version; 4.x needs unrs-resolver (see jestVersion above).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
+
+// esbuild replaces jsii's output for the vendor entry points with self-contained bundles (the Grafana SDK
+// modules the dashboard uses; the PromQL grammar with its @lezer peers), so nothing they need is installed.
+for (const entry of ['grafana-sdk', 'promql-parser']) {
+  project.compileTask.exec(`esbuild src/vendor/${entry}.ts --bundle --platform=node --format=cjs --target=node18 --log-level=warning --minify --legal-comments=eof --outfile=lib/src/vendor/${entry}.js`);
+}
+// Then the entry point with every module it loads (and yaml) becomes one file: `require()` resolves and
+// compiles one module instead of ~150 (about a third of the time). The peers stay external, and so do
+// the vendor bundles, loaded on first use by src/vendor-load.ts (the same relative path from lib/src).
+project.compileTask.exec([
+  'esbuild lib/src/index.js --bundle --platform=node --format=cjs --target=node18 --log-level=warning',
+  '--external:cdk8s --external:constructs --external:cdk8s-plus-27',
+  '--external:./vendor/grafana-sdk --external:./vendor/promql-parser',
+  '--minify --keep-names --legal-comments=eof --allow-overwrite --outfile=lib/src/index.js',
+].join(' '));
+
+// src must not load what is not shipped: the generated bindings (use API_KINDS), or the vendored packages
+// except through src/vendor, whose entry points are the only files that import them (devDependencies).
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        { group: ['**/imports/*'], message: 'imports/ is not shipped: use API_KINDS (src/synth/api-kinds.ts).' },
+        { group: ['@grafana/*', '@prometheus-io/*', '@lezer/*'], message: 'bundled: import it through src/vendor.' },
+      ],
+    }],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/vendor/*.ts'],
+  rules: {
+    'no-restricted-imports': 'off',
+    'import/no-extraneous-dependencies': ['error', { devDependencies: true }],
+  },
+});
+// Its declarations name the SDK's modules, which consumers do not have; nothing public refers to them.
+project.npmignore?.exclude('/lib/src/vendor/grafana-sdk.d.ts');
 
 // Generated CRD bindings and JSON schemas (imports/) come from ../shared/crds; they are committed,
 // so a clone without ../shared still builds and tests.
@@ -72,13 +119,18 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+project.addTask('bench:package', {
+  description: 'Installed size and require() time of the packed tarball (dist/js) beside cdk8s-plus-27, in a fresh install',
+  exec: 'ts-node --project test/tsconfig.json bench/package.ts',
+});
+
 project.addTask('bench:services', {
   description: 'Benchmark N full progressive services vs plain cdk8s-plus vs raw yaml (pass --full for 3000)',
   exec: 'ts-node --project test/tsconfig.json bench/services.ts',
   receiveArgs: true,
 });
 
-// jsii compiles src/ and imports/ with rootDir "." (see tsconfig), so the entry point is lib/src.
+// jsii compiles src/ with rootDir "." (see tsconfig), so the entry point is lib/src.
 project.package.addField('types', 'lib/src/index.d.ts');
 
 project.synth();

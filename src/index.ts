@@ -1,3 +1,5 @@
+// First: a missing peer dependency is reported in one sentence before anything loads it.
+import './peer-dependencies';
 export * from './analysis';
 export * from './controller';
 export * from './observability';

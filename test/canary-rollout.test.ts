@@ -276,6 +276,18 @@ describe('the Rollout', () => {
     expect(spec(chart).strategy.canary.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([10, 25, 50]);
     expect(spec(chart).strategy.canary.steps[1]).toEqual({ pause: { duration: '5m' } });
   });
+
+  test('CanarySteps.progressive takes one pause per weight (seed 000: 5/20/50/80 after 2/5/5/5 minutes)', () => {
+    const { chart } = rollout({
+      steps: CanarySteps.progressive({ weights: [5, 20, 50, 80], pauses: [2, 5, 5, 5].map((m) => Duration.minutes(m)) }),
+    });
+    expect(spec(chart).strategy.canary.steps).toEqual([
+      { setWeight: 5 }, { pause: { duration: '2m' } }, { setWeight: 20 }, { pause: { duration: '5m' } },
+      { setWeight: 50 }, { pause: { duration: '5m' } }, { setWeight: 80 }, { pause: { duration: '5m' } },
+    ]);
+    expect(() => CanarySteps.progressive({ weights: [5, 20], pauses: [Duration.minutes(2)] }))
+      .toThrow('CanarySteps.progressive: pauses: 1 pause(s) for 2 weight(s) (allowed: one pause per weight)');
+  });
 });
 
 describe('section A rules (controller spec validation) at synth time', () => {

@@ -7,9 +7,9 @@ import { placeholderArgs } from './promql';
 import { TARGET_ARGS } from './query-target';
 import { TemplateArgument } from './template-argument';
 import { validateTemplateMetrics } from './template-checks';
-import { AnalysisTemplate, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import type { IRollout } from '../rollout/rollout-base';
 import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { API_KINDS } from '../synth/api-kinds';
 
 /** Properties shared by the analysis templates this library generates. */
 export interface AnalysisTemplateBaseProps {
@@ -66,7 +66,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
     if (duplicate !== undefined) {
       throwViolation(this, { property: 'args', field: 'spec.args', message: `argument '${duplicate}' declared twice`, allowed: 'one declaration per argument name' });
     }
-    const gvk = this.clusterScope ? ClusterAnalysisTemplate.GVK : AnalysisTemplate.GVK;
+    const gvk = this.clusterScope ? API_KINDS.clusterAnalysisTemplate : API_KINDS.analysisTemplate;
     this.apiObject = new ApiObject(this, 'Resource', { ...gvk, metadata: props.metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });
     if (this.clusterScope && (props.metadata?.namespace ?? Chart.of(this).namespace) !== undefined) {
       this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));

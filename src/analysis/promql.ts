@@ -1,11 +1,5 @@
 import { Duration } from 'cdk8s';
-
-/** The part of `@prometheus-io/lezer-promql` used here (an ES module whose CommonJS build is required directly). */
-interface PromqlParser {
-  parse(text: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): boolean }): void };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: PromqlParser };
+import { promqlParser } from '../vendor-load';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -113,7 +107,7 @@ const VALID_SHAPES = new Set<string>();
 /** Offset of the first syntax error by the Prometheus grammar, or undefined. */
 function firstError(text: string): number | undefined {
   let error: number | undefined;
-  parser.parse(text).iterate({
+  promqlParser().parse(text).iterate({
     enter: (node) => {
       if (error === undefined && node.type.isError) error = node.from;
       return error === undefined;

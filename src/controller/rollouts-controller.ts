@@ -8,8 +8,8 @@ import { ControllerPlugin, PluginKind } from './controller-plugin';
 import { appRequirementViolations } from './controller-requirements';
 import { ControllerSizing } from './controller-sizing';
 import { isClusterScoped, placeInNamespace } from './namespace-placement';
-import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
+import { API_KINDS } from '../synth/api-kinds';
 import { grantGatewayApiPluginAccess } from '../traffic/gateway-api-plugin';
 import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -329,7 +329,7 @@ export class RolloutsController extends Construct {
       throwViolation(this, { property: 'serviceMonitor', field: `Service/${METRICS_SERVICE}.spec.ports`, message: 'the metrics Service has no port named "metrics"', allowed: 'an Argo Rollouts release manifest' });
     }
     return new ApiObject(this, 'ServiceMonitor', {
-      ...ServiceMonitor.GVK,
+      ...API_KINDS.serviceMonitor,
       metadata: { name: CONTROLLER_NAME, labels: { ...service.metadata.labels, ...options.labels } },
       spec: {
         selector: { matchLabels: service.metadata.labels },

@@ -1,8 +1,8 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AnalysisTemplate, Application, ClusterAnalysisTemplate } from '../../imports/argoproj.io';
 import { inlineCredential } from '../validation/credentials';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
+import { API_KINDS } from '../synth/api-kinds';
 
 /** The annotation Argo CD orders a sync by (lower waves first, each healthy before the next). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -71,7 +71,7 @@ export class ArgoCdApplication extends Construct {
    * its analysis). Call it once the objects exist.
    */
   public static orderTemplatesFirst(scope: IConstruct): void {
-    const kinds = [AnalysisTemplate.GVK.kind, ClusterAnalysisTemplate.GVK.kind];
+    const kinds = [API_KINDS.analysisTemplate.kind, API_KINDS.clusterAnalysisTemplate.kind];
     for (const c of scope.node.findAll()) {
       if (c instanceof ApiObject && kinds.includes(c.kind)) c.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '-1');
     }
@@ -98,7 +98,7 @@ export class ArgoCdApplication extends Construct {
       throwViolation(this, { property: props.prune !== undefined ? 'prune' : 'selfHeal', field: 'spec.syncPolicy.automated', message: 'prune and selfHeal apply to automated sync only', allowed: 'automated: true, or no prune/selfHeal' });
     }
     this.apiObject = new ApiObject(this, 'Resource', {
-      ...Application.GVK,
+      ...API_KINDS.application,
       metadata: { namespace: 'argocd', ...props.metadata },
       spec: {
         project: props.project ?? 'default',

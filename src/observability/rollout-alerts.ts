@@ -2,8 +2,8 @@ import { ApiObject, ApiObjectMetadata, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { eq, selector } from './promql';
 import { RolloutSelection } from './rollout-selection';
-import { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { escapeString, isLabelName, promqlDuration, promqlSyntaxError } from '../analysis/promql';
+import { API_KINDS } from '../synth/api-kinds';
 import { pauseSeconds } from '../validation/rollout-rules';
 import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -145,7 +145,7 @@ export class RolloutAlerts extends Construct {
       throwViolation(this, { property: 'groupName', field: 'spec.groups[0].name', message: 'Required value: empty rule group name', allowed: 'a non-empty name' });
     }
     this.apiObject = new ApiObject(this, 'Resource', {
-      ...PrometheusRule.GVK,
+      ...API_KINDS.prometheusRule,
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => ({ groups: [this.renderGroup()] }) }),
     });

@@ -1,8 +1,4 @@
 import { createHash } from 'crypto';
-import * as grafana from '@grafana/grafana-foundation-sdk/dashboard';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { ApiObject, ApiObjectMetadata, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -15,6 +11,8 @@ import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
 import { IRollout, RolloutBase } from '../rollout/rollout-base';
 import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import type * as GrafanaSdk from '../vendor/grafana-sdk';
+import { grafanaSdk } from '../vendor-load';
 
 /** The size limit of a ConfigMap's data, in bytes (the API server's, from etcd's 1 MiB request limit). */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
@@ -93,7 +91,7 @@ interface PanelBuilder<P> {
   datasource(datasource: any): P;
   span(width: number): P;
   height(height: number): P;
-  withTarget(target: prometheus.DataqueryBuilder): P;
+  withTarget(target: GrafanaSdk.prometheus.DataqueryBuilder): P;
 }
 
 /** A panel query and its legend. */
@@ -229,6 +227,7 @@ interface DashboardInput {
 }
 
 function buildDashboard(input: DashboardInput): any {
+  const { dashboard: grafana, prometheus, statetimeline, timeseries } = grafanaSdk();
   const { rollout, namespace, window, requestMetrics } = input;
   const target = QueryTarget.of({
     namespace,

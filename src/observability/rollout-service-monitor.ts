@@ -1,11 +1,11 @@
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { promqlDuration } from '../analysis/promql';
 import { POD_TEMPLATE_HASH_LABEL } from '../rollout/rollout-base';
 import type { IRollout } from '../rollout/rollout-base';
 import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { API_KINDS } from '../synth/api-kinds';
 
 /** The label that ties a rollout's metrics Service to its ServiceMonitor. */
 export const METRICS_SERVICE_LABEL = 'rollouts.cdk8s.io/metrics-of';
@@ -84,7 +84,7 @@ export class RolloutServiceMonitor extends Construct {
     });
     for (const [key, value] of Object.entries(rollout.selectorLabels)) this.service.selectLabel(key, value);
     this.apiObject = new ApiObject(this, 'Resource', {
-      ...ServiceMonitor.GVK,
+      ...API_KINDS.serviceMonitor,
       metadata: { namespace, ...props.metadata },
       spec: {
         selector: { matchLabels: { [METRICS_SERVICE_LABEL]: rollout.name } },

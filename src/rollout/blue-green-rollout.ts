@@ -7,6 +7,7 @@ import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, registerAnalysisUse, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { COUNT_RANGE, checkNumber, wholeSeconds } from '../validation/numbers';
+import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** An Ingress that exposes the preview Service, so the new version can be tested before cutover. */
@@ -157,6 +158,8 @@ export class BlueGreenRollout extends RolloutBase {
     wholeSeconds(this, 'abortScaleDownDelay', 'spec.strategy.blueGreen.abortScaleDownDelaySeconds', props.abortScaleDownDelay);
     checkNumber(this, 'scaleDownDelayRevisionLimit', 'spec.strategy.blueGreen.scaleDownDelayRevisionLimit', props.scaleDownDelayRevisionLimit, COUNT_RANGE);
     this.props = props;
+    requireCdk8sPlus27(this, 'activeService', [props.activeService]);
+    requireCdk8sPlus27(this, 'previewService', [props.previewService]);
     if (props.activeService && props.activeService === props.previewService) {
       throwViolation(this, { property: 'previewService', field: 'spec.strategy.activeService', message: `Invalid value: "${props.activeService.name}": This rollout uses the same service for the active and preview services, but two different services are required.`, allowed: 'two different Services' });
     }

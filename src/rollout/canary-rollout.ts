@@ -8,6 +8,7 @@ import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, registerAnalysisUse, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
 import { checkNumber, COUNT_RANGE, wholeSeconds } from '../validation/numbers';
+import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */
@@ -111,6 +112,8 @@ export class CanaryRollout extends RolloutBase {
     this.props = props;
     this.steps = [...(props.steps ?? [])];
     for (const step of this.steps) noteAnalysisRun({ templates: (step.experimentOptions?.analyses ?? []).map((a) => a.template) });
+    requireCdk8sPlus27(this, 'stableService', [props.stableService]);
+    requireCdk8sPlus27(this, 'canaryService', [props.canaryService]);
     if (props.stableService && props.stableService === props.canaryService) {
       throwViolation(this, { property: 'canaryService', field: 'spec.strategy.stableService', message: 'This rollout uses the same service for the stable and canary services, but two different services are required.', allowed: 'two different Services' });
     }

@@ -225,10 +225,15 @@ export interface ProgressiveStepsOptions {
    */
   readonly weights?: number[];
   /**
-   * Pause after each weight.
+   * Pause after each weight (ignored when `pauses` is set).
    * @default Duration.minutes(5)
    */
   readonly pause?: Duration;
+  /**
+   * One pause per weight, in order (seed 000: 2, 5, 5 and 5 minutes after 5/20/50/80).
+   * @default - `pause` after every weight
+   */
+  readonly pauses?: Duration[];
   /**
    * An analysis step after each pause.
    * @default - none (use the rollout's background analysis)
@@ -245,9 +250,12 @@ export class CanarySteps {
   public static progressive(options: ProgressiveStepsOptions = {}): CanaryStep[] {
     const weights = options.weights ?? [10, 25, 50];
     const pause = options.pause ?? Duration.minutes(5);
-    return weights.flatMap((weight) => [
+    if (options.pauses && options.pauses.length !== weights.length) {
+      throw new Error(`CanarySteps.progressive: pauses: ${options.pauses.length} pause(s) for ${weights.length} weight(s) (allowed: one pause per weight)`);
+    }
+    return weights.flatMap((weight, i) => [
       CanaryStep.weight(weight),
-      CanaryStep.pause(pause),
+      CanaryStep.pause(options.pauses?.[i] ?? pause),
       ...(options.analysis ? [CanaryStep.analysis(options.analysis)] : []),
     ]);
   }

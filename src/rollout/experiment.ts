@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EphemeralMetadata, podTemplateMetadata, renderEphemeralMetadata } from './pod-metadata';
 import type { IRollout } from './rollout-base';
-import { Experiment as ExperimentResource } from '../../imports/argoproj.io';
+import { API_KINDS } from '../synth/api-kinds';
 import { AnalysisArgument } from '../analysis/analysis-argument';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
@@ -291,7 +291,7 @@ export class Experiment extends Construct {
       throwViolation(this, { property: 'templates', field: 'spec.templates', message: 'Required value: at least one template', allowed: 'one or more templates' });
     }
     this.apiObject = new ApiObject(this, 'Resource', {
-      ...ExperimentResource.GVK,
+      ...API_KINDS.experiment,
       metadata: props.metadata,
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
 import { WorkloadRef } from './workload-ref';
-import { Rollout } from '../../imports/argoproj.io';
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
+import { API_KINDS } from '../synth/api-kinds';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { checkNumber, PORT_RANGE, wholeSeconds } from '../validation/numbers';
 import { validateRolloutSpec } from '../validation/rollout-rules';
@@ -146,7 +146,7 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     super(scope, id, { ...props, select: false });
     addObjectValidation(this);
     this.apiObject = new ApiObject(this, 'Resource', {
-      ...Rollout.GVK,
+      ...API_KINDS.rollout,
       metadata: props.metadata,
       spec: Lazy.any({
         produce: () => {

@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
-import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
+import { API_KINDS } from '../synth/api-kinds';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The key of the Gateway API plugin under `trafficRouting.plugins` (and its registered name). */
@@ -90,7 +90,7 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
     const port = routedPort(this, target.stableService, p.port);
     const name = p.httpRouteName ?? rollout.name;
     this.route = new ApiObject(this, 'HTTPRoute', {
-      ...HttpRoute.GVK,
+      ...API_KINDS.httpRoute,
       metadata: { name, namespace, labels: rollout.selectorLabels },
       spec: {
         parentRefs: p.gateways.map((g) => ({ name: g.name, namespace: g.namespace, sectionName: g.sectionName })),

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
-import { DestinationRule, VirtualService } from '../../imports/networking.istio.io';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
+import { API_KINDS } from '../synth/api-kinds';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** How an Istio split tells the two versions apart. */
@@ -157,7 +157,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
       });
       for (const [key, value] of Object.entries(rollout.selectorLabels)) this.service.selectLabel(key, value);
       this.dr = new ApiObject(this, 'DestinationRule', {
-        ...DestinationRule.GVK,
+        ...API_KINDS.destinationRule,
         metadata: { name, namespace, labels: rollout.selectorLabels },
         spec: {
           host: name,
@@ -176,7 +176,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     const route = [{ destination: stable, weight: 100 }, { destination: canary, weight: 0 }];
     const vsName = p.virtualServiceName ?? rollout.name;
     this.vs = new ApiObject(this, 'VirtualService', {
-      ...VirtualService.GVK,
+      ...API_KINDS.virtualService,
       metadata: { name: vsName, namespace, labels: rollout.selectorLabels },
       spec: {
         hosts: p.hosts ?? [stable.host],

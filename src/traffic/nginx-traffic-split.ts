@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
+import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Annotations the controller writes on the canary Ingress itself. */
@@ -118,6 +119,7 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     super(scope, id);
     checkNumber(this, 'port', 'spec.rules[].http.paths[].backend.service.port.number', props.port, PORT_RANGE);
     this.props = props;
+    requireCdk8sPlus27(this, 'ingresses', props.ingresses ?? []);
     if (props.ingresses) {
       const conflicting = (['host', 'path', 'pathType', 'tlsSecretName', 'ingressClassName', 'ingressName', 'ingressAnnotations', 'port'] as const)
         .filter((key) => props[key] !== undefined);
