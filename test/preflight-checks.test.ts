@@ -32,7 +32,7 @@ test('seed 000: arguments resolved as the rollout passes them (fieldRef namespac
     ['aragora/aragora', 'background', 'aragora-canary-analysis', 'error-rate', undefined],
     ['aragora/aragora', 'background', 'aragora-canary-analysis', 'pod-restarts', undefined],
   ]);
-  expect(checks[0].query).toBe('(sum(rate(nginx_ingress_controller_requests{exported_namespace="aragora",ingress="aragora-stable",canary="",status!~"5.*"}[2m])) or vector(0)) / sum(rate(nginx_ingress_controller_requests{exported_namespace="aragora",ingress="aragora-stable",canary=""}[2m]))');
+  expect(checks[0].query).toBe('(sum(rate(nginx_ingress_controller_requests{exported_namespace="aragora",ingress="aragora-stable",canary="",status=~"2.*"}[2m])) or vector(0)) / sum(rate(nginx_ingress_controller_requests{exported_namespace="aragora",ingress="aragora-stable",canary=""}[2m]))');
   for (const c of checks) {
     expect(promqlSyntaxError(c.query!)).toBeUndefined();
     expect(c.query).not.toMatch(/\{\{|canary!=/);
