@@ -11,7 +11,7 @@
 import { App, Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DeliveryStrategy, EnvironmentProfile, ProgressiveApp, ProgressiveService } from '../../src';
+import { ArgoCdApplication, DeliveryStrategy, EnvironmentProfile, ProgressiveApp, ProgressiveService } from '../../src';
 
 /** A service's values file (`services/<name>/values-<env>.yaml`). */
 export interface ServiceValues {
@@ -71,10 +71,29 @@ export class EnvironmentChart extends Chart {
   }
 }
 
+/**
+ * The Argo CD Application that syncs every environment's chart (each object carries its
+ * namespace), ignoring the fields the controller writes on the rollouts' Services.
+ */
+export class DeliveryChart extends Chart {
+  constructor(scope: Construct, id: string, charts: EnvironmentChart[]) {
+    super(scope, id);
+    new ArgoCdApplication(this, 'application', {
+      metadata: { name: 'services' },
+      repoUrl: 'https://github.com/example/platform',
+      targetRevision: 'main',
+      path: 'dist/seed-004-optional-rollouts',
+      destinationNamespace: 'prod',
+      syncs: charts,
+    });
+  }
+}
+
 /** Builds the app; `synth:examples` writes one manifest per environment to dist/seed-004-optional-rollouts. */
 export function buildApp(outdir?: string): App {
   const app = new ProgressiveApp({ outdir });
-  for (const environment of Object.keys(environments)) new EnvironmentChart(app, `services-${environment}`, environment);
+  const charts = Object.keys(environments).map((environment) => new EnvironmentChart(app, `services-${environment}`, environment));
+  new DeliveryChart(app, 'argocd', charts);
   return app;
 }
 
