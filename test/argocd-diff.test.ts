@@ -58,7 +58,7 @@ suite('Argo CD diff against the controller\'s writes mid-release', () => {
       require(path.join(ROOT, 'examples', name, 'main.ts')).buildApp(path.join(tree, 'dist', name)).synth();
     }
     live = path.join(tree, 'live');
-    execFileSync(oracleBin!, ['reconcile', '--write-live', live, path.join(tree, 'dist')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    execFileSync(oracleBin!, ['reconcile', '--write-live', live, path.join(tree, 'dist')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   }, 600_000);
 
   afterAll(() => fs.rmSync(tree, { recursive: true, force: true }));

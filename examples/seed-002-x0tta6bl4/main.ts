@@ -8,7 +8,8 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep, IstioTrafficSplit, ProgressiveApp, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
+  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep,
+  IstioTrafficSplit, ProgressiveApp, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
   TrafficRole, WebAnalysis, WebCheck,
 } from '../../src';
 
@@ -121,7 +122,7 @@ export class ProxyApiChart extends Chart {
  * `x-canary` header route the controller writes into the VirtualService mid-release.
  */
 export class ProxyApiDeliveryChart extends Chart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, service: Construct) {
     super(scope, id);
     new ArgoCdApplication(this, 'application', {
       metadata: { name: 'proxy-api' },
@@ -129,6 +130,7 @@ export class ProxyApiDeliveryChart extends Chart {
       targetRevision: 'main',
       path: 'dist/seed-002-x0tta6bl4',
       destinationNamespace: 'x0tta6bl4-production',
+      syncs: [service],
     });
   }
 }
@@ -136,8 +138,8 @@ export class ProxyApiDeliveryChart extends Chart {
 /** Builds the app; `synth:examples` writes it to dist/seed-002-x0tta6bl4. */
 export function buildApp(outdir?: string): App {
   const app = new ProgressiveApp({ outdir });
-  new ProxyApiChart(app, 'proxy-api');
-  new ProxyApiDeliveryChart(app, 'argocd');
+  const service = new ProxyApiChart(app, 'proxy-api');
+  new ProxyApiDeliveryChart(app, 'argocd', service);
   return app;
 }
 

@@ -58,8 +58,17 @@ function jqString(value: string): string {
   return JSON.stringify(value);
 }
 
+interface Entry {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly pointers: Set<string>;
+  readonly jq: Set<string>;
+}
+
 class Collector {
-  private readonly entries = new Map<string, { group: string; kind: string; name: string; namespace?: string; pointers: Set<string>; jq: Set<string> }>();
+  private readonly entries = new Map<string, Entry>();
 
   public add(group: string, kind: string, namespace: string | undefined, name: string, fields: { pointers?: string[]; jq?: string[] }) {
     const key = JSON.stringify([group, kind, namespace ?? '', name]);
