@@ -7,3 +7,4 @@ export * from './rollout-notifications';
 export * from './rollout-selection';
 export * from './rollout-service-monitor';
 export * from './controller-owned-fields';
+export * from './argocd-application-set';
