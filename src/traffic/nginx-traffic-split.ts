@@ -156,8 +156,11 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     const p = this.props;
     const rollout = target.rollout;
     const base = {
-      workload: rollout, name: rollout.name, namespace: rollout.metadata.namespace,
-      selectorLabels: rollout.selectorLabels, service: target.stableService,
+      workload: rollout,
+      name: rollout.name,
+      namespace: rollout.metadata.namespace,
+      selectorLabels: rollout.selectorLabels,
+      service: target.stableService,
     };
     this.stableIngresses.push(...(p.ingresses ?? [this.createIngress(base)]));
     const names = this.stableIngresses.map((ingress) => ingress.name);
