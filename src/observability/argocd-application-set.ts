@@ -15,6 +15,12 @@ export interface ApplicationSetFolder {
   /** The namespace its objects without one go to. */
   readonly namespace: string;
   /**
+   * Glob of this service's files in `path` (`source.directory.include`), when several services share
+   * a folder one file each (ProgressiveApp writes one file per chart).
+   * @default - every manifest in `path`
+   */
+  readonly include?: string;
+  /**
    * The constructs whose objects the folder holds: the fields the Argo Rollouts controller writes on
    * them are ignored (`ArgoCdApplication.controllerOwnedFields`).
    * @default - none (nothing ignored)
@@ -62,6 +68,17 @@ export interface ArgoCdApplicationSetProps {
    */
   readonly clusterEnvironmentLabel?: string;
 }
+
+const TEMPLATE_PATCH = [
+  'spec:',
+  '  ignoreDifferences: {{ toJson .ignoreDifferences }}',
+  '{{- if .include }}',
+  '  source:',
+  '    directory:',
+  '      include: {{ toJson .include }}',
+  '{{- end }}',
+  '',
+].join('\n');
 
 /**
  * An Argo CD ApplicationSet over synthesised folders (one per service and environment): a list
@@ -116,6 +133,7 @@ export class ArgoCdApplicationSet extends Construct {
         environment: f.environment,
         path: f.path,
         namespace: f.namespace,
+        include: f.include ?? '',
         ignoreDifferences: ArgoCdApplication.controllerOwnedFields(f.syncs ?? []),
       })),
     });
@@ -151,8 +169,8 @@ export class ArgoCdApplicationSet extends Construct {
             syncPolicy: { syncOptions: [RESPECT_IGNORE_DIFFERENCES] },
           },
         },
-        // Each element's own list, as JSON (valid YAML); an empty list stays empty.
-        templatePatch: 'spec:\n  ignoreDifferences: {{ toJson .ignoreDifferences }}\n',
+        // Each element's own list, as JSON (valid YAML), and its file glob if it has one.
+        templatePatch: TEMPLATE_PATCH,
       },
     });
   }
