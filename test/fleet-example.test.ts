@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { buildApp } from '../examples/seed-004-fleet/main';
 
-/** Seed 004 at scale, with a small N (SEED_004_SERVICES); examples.test.ts and synth:examples run the full 1000, `npx projen bench:fleet` times it. */
+/** Seed 004 at scale, with a small N (SEED_004_SERVICES); examples.test.ts and synth:examples run 100 (plain App.synth in synth-progressive-app.test.ts is slow at 3000 charts), `npx projen bench:fleet` times 1000. */
 const N = Number(process.env.SEED_004_SERVICES ?? 30);
 
 function synth(services: number): { dir: string } {

@@ -1,5 +1,5 @@
 /**
- * Seed 004 at scale: N services (SEED_004_SERVICES, default 1000) × dev, staging and prod through
+ * Seed 004 at scale: N services (SEED_004_SERVICES, default 100; `npx projen bench:fleet` runs 1000) × dev, staging and prod through
  * one ProgressiveApp, one chart (one file) per service and environment, so a change to one service
  * touches its own files only; one ApplicationSet fans them out (RollingSync dev → staging → prod,
  * 50 Applications at a time), each Application ignoring what the controller writes on its objects.
@@ -39,7 +39,7 @@ export class ServiceChart extends Chart {
 }
 
 /** Builds the app; `synth:examples` writes it to dist/seed-004-fleet. */
-export function buildApp(outdir?: string, services = Number(process.env.SEED_004_SERVICES ?? 1000)): App {
+export function buildApp(outdir?: string, services = Number(process.env.SEED_004_SERVICES ?? 100)): App {
   const app = new ProgressiveApp({ outdir });
   const folders: ApplicationSetFolder[] = [];
   for (let i = 0; i < services; i++) {
