@@ -130,6 +130,12 @@ project.addTask('bench:services', {
   receiveArgs: true,
 });
 
+project.addTask('bench:fleet', {
+  description: 'Benchmark the seed 004 fleet (N services x 3 environments, one ApplicationSet) vs plain cdk8s-plus (pass --full for 3000)',
+  exec: 'ts-node --project test/tsconfig.json bench/fleet.ts',
+  receiveArgs: true,
+});
+
 // jsii compiles src/ with rootDir "." (see tsconfig), so the entry point is lib/src.
 project.package.addField('types', 'lib/src/index.d.ts');
 

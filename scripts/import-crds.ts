@@ -26,6 +26,7 @@ const GROUPS: Record<string, string[]> = {
     'argo-rollouts/cluster-analysis-template-crd.yaml',
     'argo-rollouts/experiment-crd.yaml',
     'argo-cd/application-crd.yaml',
+    'argo-cd/applicationset-crd.yaml',
   ],
   'networking.istio.io': [
     'istio/virtualservices.networking.istio.io.yaml',

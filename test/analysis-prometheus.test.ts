@@ -10,7 +10,10 @@ class RouterDouble implements ITrafficSplit {
   constructor(private readonly trafficRouting: any, private readonly metrics?: RouterMetrics) {}
   public bind(): TrafficSplitBinding {
     return { trafficRouting: this.trafficRouting, metrics: this.metrics };
+  }  public routeToService(): void {
+    throw new Error('a rollout-only test double');
   }
+
 }
 const nginx = (ingressName?: string) => new RouterDouble({ nginx: { stableIngress: ingressName ?? 'x' } }, { router: 'nginx', ingressName });
 const istio = () => new RouterDouble({ istio: { virtualService: { name: 'vs' } } }, { router: 'istio' });

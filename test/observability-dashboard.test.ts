@@ -11,7 +11,10 @@ class RouterSplit implements ITrafficSplit {
   public bind(): TrafficSplitBinding {
     const trafficRouting = this.router === 'nginx' ? { nginx: { stableIngress: 'backend' } } : { istio: { virtualService: { name: 'backend' } } };
     return { trafficRouting, metrics: { router: this.router, ingressName: this.router === 'nginx' ? 'backend' : undefined } };
+  }  public routeToService(): void {
+    throw new Error('a rollout-only test double');
   }
+
 }
 
 function rollout(chart = testChart(NS), router?: string): IRollout {

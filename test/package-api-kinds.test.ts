@@ -1,4 +1,4 @@
-import { AnalysisTemplate, Application, ClusterAnalysisTemplate, Experiment, Rollout } from '../imports/argoproj.io';
+import { AnalysisTemplate, Application, ApplicationSet, ClusterAnalysisTemplate, Experiment, Rollout } from '../imports/argoproj.io';
 import { HttpRoute } from '../imports/gateway.networking.k8s.io';
 import { PrometheusRule, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { DestinationRule, VirtualService } from '../imports/networking.istio.io';
@@ -12,6 +12,7 @@ test('API_KINDS agree with the bindings generated from the pinned CRDs', () => {
     clusterAnalysisTemplate: ClusterAnalysisTemplate.GVK,
     experiment: Experiment.GVK,
     application: Application.GVK,
+    applicationSet: ApplicationSet.GVK,
     prometheusRule: PrometheusRule.GVK,
     serviceMonitor: ServiceMonitor.GVK,
     destinationRule: DestinationRule.GVK,

@@ -30,12 +30,22 @@ describe('seed 004: optional rollouts, per environment', () => {
   test('billing: rollout off in prod gives a Deployment (never both), and the HPA follows it', () => {
     const prod = envs.prod;
     expect(prod.filter((o) => o.metadata.name === 'billing').map((o) => o.kind).sort()).toEqual([
-      'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service',
+      'Deployment', 'HTTPRoute', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service',
     ]);
     expect(find(prod, 'HorizontalPodAutoscaler', 'billing').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'billing' });
     // The billing Service is the same as in staging, where billing is a Rollout: only the namespace differs.
     const staging = find(envs.staging, 'Service', 'billing');
     expect(find(prod, 'Service', 'billing')).toEqual({ ...staging, metadata: { ...staging.metadata, namespace: 'prod' } });
+  });
+
+  test('billing owns its HTTPRoute either way: the Deployment in prod gets the same route as the Rollout in staging, without the canary backend', () => {
+    const prod = find(envs.prod, 'HTTPRoute', 'billing');
+    const staging = find(envs.staging, 'HTTPRoute', 'billing');
+    expect(prod.metadata).toEqual({ ...staging.metadata, namespace: 'prod' });
+    expect(prod.spec.parentRefs).toEqual(staging.spec.parentRefs);
+    expect(prod.spec.rules[0].backendRefs).toEqual([{ name: 'billing', port: 9000, weight: 100 }]);
+    expect(staging.spec.rules[0].backendRefs).toEqual([{ name: 'billing', port: 9000, weight: 100 }, { name: 'billing-canary', port: 9000, weight: 0 }]);
+    expect(envs.prod.filter((o) => o.metadata.name === 'billing-canary')).toEqual([]);
   });
 
   test('every object is valid against its schema', () => {

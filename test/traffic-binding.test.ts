@@ -25,7 +25,7 @@ describe.each(splits)('%s', (_kind, create) => {
     const chart = testChart('shop');
     create(chart);
     expect(validationErrors(App.of(chart) as App)).toEqual([
-      expect.stringMatching(/^\[test\/traffic\] trafficSplit: spec.strategy.canary.trafficRouting: \w+TrafficSplit "test\/traffic" is not bound to any rollout, so it creates no routing objects \(allowed: pass it as the trafficSplit of one CanaryRollout\)$/),
+      expect.stringMatching(/^\[test\/traffic\] trafficSplit: spec.strategy.canary.trafficRouting: \w+TrafficSplit "test\/traffic" is not bound to any rollout, so it creates no routing objects \(allowed: pass it as the trafficSplit of one CanaryRollout or ProgressiveService\)$/),
     ]);
   });
 

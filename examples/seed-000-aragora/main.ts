@@ -93,7 +93,7 @@ export class AragoraChart extends Chart {
 
 /** The Argo CD Application that syncs this example's output from Git. */
 export class AragoraDeliveryChart extends Chart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, service: Construct) {
     super(scope, id);
     new ArgoCdApplication(this, 'application', {
       metadata: { name: 'aragora-rollout' },
@@ -102,6 +102,7 @@ export class AragoraDeliveryChart extends Chart {
       targetRevision: 'main',
       path: 'dist/seed-000-aragora',
       destinationNamespace: 'aragora',
+      syncs: [service],
     });
   }
 }
@@ -109,8 +110,8 @@ export class AragoraDeliveryChart extends Chart {
 /** Builds the app; `synth:examples` writes it to dist/seed-000-aragora. */
 export function buildApp(outdir?: string): App {
   const app = new ProgressiveApp({ outdir });
-  new AragoraChart(app, 'aragora');
-  new AragoraDeliveryChart(app, 'argocd');
+  const service = new AragoraChart(app, 'aragora');
+  new AragoraDeliveryChart(app, 'argocd', service);
   return app;
 }
 

@@ -8,7 +8,8 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  AnalysisCheck, CanaryRollout, CanaryStep, IstioTrafficSplit, ProgressiveApp, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
+  AnalysisCheck, ArgoCdApplication, CanaryRollout, CanaryStep,
+  IstioTrafficSplit, ProgressiveApp, PrometheusAnalysis, QueryTarget, RequestMetrics, StringMatch,
   TrafficRole, WebAnalysis, WebCheck,
 } from '../../src';
 
@@ -116,10 +117,29 @@ export class ProxyApiChart extends Chart {
   }
 }
 
+/**
+ * The Argo CD Application that syncs this example's output; it ignores the route weights and the
+ * `x-canary` header route the controller writes into the VirtualService mid-release.
+ */
+export class ProxyApiDeliveryChart extends Chart {
+  constructor(scope: Construct, id: string, service: Construct) {
+    super(scope, id);
+    new ArgoCdApplication(this, 'application', {
+      metadata: { name: 'proxy-api' },
+      repoUrl: 'https://github.com/x0tta6bl4/x0tta6bl4',
+      targetRevision: 'main',
+      path: 'dist/seed-002-x0tta6bl4',
+      destinationNamespace: 'x0tta6bl4-production',
+      syncs: [service],
+    });
+  }
+}
+
 /** Builds the app; `synth:examples` writes it to dist/seed-002-x0tta6bl4. */
 export function buildApp(outdir?: string): App {
   const app = new ProgressiveApp({ outdir });
-  new ProxyApiChart(app, 'proxy-api');
+  const service = new ProxyApiChart(app, 'proxy-api');
+  new ProxyApiDeliveryChart(app, 'argocd', service);
   return app;
 }
 

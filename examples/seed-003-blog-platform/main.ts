@@ -134,6 +134,7 @@ export class BlogPlatformChart extends Chart {
       repoUrl: 'https://github.com/blog-platform/deploy',
       path: 'dist/seed-003-blog-platform',
       destinationNamespace: env.name,
+      syncs: [this],
     });
     ArgoCdApplication.orderTemplatesFirst(this);
   }

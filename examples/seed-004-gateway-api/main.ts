@@ -6,7 +6,7 @@
 import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryRollout, CanaryStep, GatewayApiPlugin, GatewayApiTrafficSplit, ProgressiveApp } from '../../src';
+import { ArgoCdApplication, CanaryRollout, CanaryStep, GatewayApiPlugin, GatewayApiTrafficSplit, ProgressiveApp } from '../../src';
 
 export class MyAppChart extends Chart {
   public readonly rollout: CanaryRollout;
@@ -51,10 +51,29 @@ export class RolloutsPluginChart extends Chart {
   }
 }
 
+/**
+ * The Argo CD Application that syncs the service (not the plugin chart); it ignores the backendRef
+ * weights the plugin writes into the HTTPRoute and the Services' selectors the controller sets.
+ */
+export class MyAppDeliveryChart extends Chart {
+  constructor(scope: Construct, id: string, service: Construct) {
+    super(scope, id);
+    new ArgoCdApplication(this, 'application', {
+      metadata: { name: 'myapp-prod' },
+      repoUrl: 'https://github.com/example/platform',
+      targetRevision: 'main',
+      path: 'dist/seed-004-gateway-api',
+      destinationNamespace: 'prod',
+      syncs: [service],
+    });
+  }
+}
+
 /** Builds the app; `synth:examples` writes it to dist/seed-004-gateway-api. */
 export function buildApp(outdir?: string): App {
   const app = new ProgressiveApp({ outdir });
-  new MyAppChart(app, 'myapp-prod');
+  const service = new MyAppChart(app, 'myapp-prod');
+  new MyAppDeliveryChart(app, 'argocd', service);
   new RolloutsPluginChart(app, 'argo-rollouts-plugins');
   return app;
 }

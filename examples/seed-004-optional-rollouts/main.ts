@@ -6,12 +6,13 @@
  *
  * myapp: canary in dev (straight to 100%), staging (50% for 5m) and prod (10/25/50/75%).
  * billing: still a standard Deployment in prod, canary in dev and staging (migrating one
- * environment at a time, as the seed's migration path suggests).
+ * environment at a time, as the seed's migration path suggests). Each service owns its HTTPRoute
+ * either way: flipping the switch changes the workload kind and the canary Service only.
  */
 import { App, Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DeliveryStrategy, EnvironmentProfile, ProgressiveApp, ProgressiveService } from '../../src';
+import { ArgoCdApplication, DeliveryStrategy, GatewayApiTrafficSplit, EnvironmentProfile, ProgressiveApp, ProgressiveService } from '../../src';
 
 /** A service's values file (`services/<name>/values-<env>.yaml`). */
 export interface ServiceValues {
@@ -65,16 +66,41 @@ export class EnvironmentChart extends Chart {
         }],
         autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilizationPercent: 70 },
         disruptionBudget: { maxUnavailable: kplus.PercentOrAbsolute.absolute(1) },
+        // The HTTPRoute `<name>` on the shared gateway, whichever workload runs: the Rollout shifts
+        // its weights, a plain Deployment gets all of it (billing in prod).
+        trafficSplit: new GatewayApiTrafficSplit(this, `${name}-route`, {
+          gateways: [{ name: 'platform-gateway', namespace: 'istio-system' }],
+          hostnames: [`${name}.${environment}.example.com`],
+        }),
         delivery: values.rollout ? profile.canaryDelivery() : DeliveryStrategy.deployment(),
       });
     }
   }
 }
 
+/**
+ * The Argo CD Application that syncs every environment's chart (each object carries its
+ * namespace), ignoring the fields the controller writes on the rollouts' Services.
+ */
+export class DeliveryChart extends Chart {
+  constructor(scope: Construct, id: string, charts: EnvironmentChart[]) {
+    super(scope, id);
+    new ArgoCdApplication(this, 'application', {
+      metadata: { name: 'services' },
+      repoUrl: 'https://github.com/example/platform',
+      targetRevision: 'main',
+      path: 'dist/seed-004-optional-rollouts',
+      destinationNamespace: 'prod',
+      syncs: charts,
+    });
+  }
+}
+
 /** Builds the app; `synth:examples` writes one manifest per environment to dist/seed-004-optional-rollouts. */
 export function buildApp(outdir?: string): App {
   const app = new ProgressiveApp({ outdir });
-  for (const environment of Object.keys(environments)) new EnvironmentChart(app, `services-${environment}`, environment);
+  const charts = Object.keys(environments).map((environment) => new EnvironmentChart(app, `services-${environment}`, environment));
+  new DeliveryChart(app, 'argocd', charts);
   return app;
 }
 

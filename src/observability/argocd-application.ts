@@ -1,5 +1,6 @@
-import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ArgoCdIgnoreDifference, controllerOwnedFields } from './controller-owned-fields';
 import { inlineCredential } from '../validation/credentials';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
 import { API_KINDS } from '../synth/api-kinds';
@@ -55,16 +56,47 @@ export interface ArgoCdApplicationProps {
   readonly selfHeal?: boolean;
   /**
    * Sync options such as `CreateNamespace=true` or `ServerSideApply=true` (dashboards over 256 KiB).
-   * @default - none
+   * `RespectIgnoreDifferences=true` is always added.
+   * @default - only `RespectIgnoreDifferences=true`
    */
   readonly syncOptions?: string[];
+  /**
+   * The constructs whose objects this Application syncs; the fields the Argo Rollouts controller
+   * writes on them are ignored (see `ArgoCdApplication.controllerOwnedFields`).
+   * @default - every chart of the app
+   */
+  readonly syncs?: IConstruct[];
+  /**
+   * Further `ignoreDifferences` entries, after the computed ones.
+   * @default - none
+   */
+  readonly ignoreDifferences?: ArgoCdIgnoreDifference[];
 }
+
+/** The sync option that makes a sync (and self-heal) keep the live value of every ignored field. */
+export const RESPECT_IGNORE_DIFFERENCES = 'RespectIgnoreDifferences=true';
 
 /**
  * An Argo CD Application that syncs the synthesised output from Git, with automated sync, prune and
  * self-heal by default.
+ *
+ * It never fights the Argo Rollouts controller: its `ignoreDifferences` list the fields the
+ * controller writes mid-release on the objects it syncs (traffic weights, header and mirror routes,
+ * Service selectors...; computed at synth time from the final Rollouts), and the sync option
+ * `RespectIgnoreDifferences=true` makes every sync, self-heal included, keep their live values
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#respect-ignore-difference-configs).
+ * Self-heal is safe with them: an ignored field never makes the Application OutOfSync
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/).
  */
 export class ArgoCdApplication extends Construct {
+  /**
+   * The `ignoreDifferences` for the fields the Argo Rollouts controller writes on the objects under
+   * `scopes` (their final JSON), one entry per object. See `controllerOwnedFields`.
+   */
+  public static controllerOwnedFields(scopes: IConstruct[]): ArgoCdIgnoreDifference[] {
+    return controllerOwnedFields(apiObjectsOf(scopes).map((o) => o.toJson()));
+  }
+
   /**
    * Puts every AnalysisTemplate and ClusterAnalysisTemplate under `scope` in sync wave -1, so Argo CD
    * applies them before the rollouts that reference them (a rollout whose template is missing fails
@@ -109,9 +141,27 @@ export class ArgoCdApplication extends Construct {
         },
         syncPolicy: {
           automated: automated ? { prune: props.prune ?? true, selfHeal: props.selfHeal ?? true } : undefined,
-          syncOptions: props.syncOptions?.length ? props.syncOptions : undefined,
+          syncOptions: [...(props.syncOptions ?? []).filter((o) => o !== RESPECT_IGNORE_DIFFERENCES), RESPECT_IGNORE_DIFFERENCES],
         },
+        ignoreDifferences: Lazy.any({
+          produce: () => {
+            const entries = [...ArgoCdApplication.controllerOwnedFields(props.syncs ?? [this.node.root]), ...(props.ignoreDifferences ?? [])];
+            return entries.length ? entries : undefined;
+          },
+        }),
       },
     });
   }
+}
+
+/** The kinds `controllerOwnedFields` reads: Rollouts and the Deployments they may take over. */
+const READ_KINDS = ['Rollout', 'Deployment'];
+
+/** Every Rollout and Deployment under the scopes, once each (other objects are not rendered). */
+function apiObjectsOf(scopes: IConstruct[]): ApiObject[] {
+  const seen = new Set<ApiObject>();
+  for (const scope of scopes) {
+    for (const c of scope.node.findAll()) if (c instanceof ApiObject && READ_KINDS.includes(c.kind)) seen.add(c);
+  }
+  return [...seen];
 }

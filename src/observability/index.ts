@@ -6,3 +6,5 @@ export * from './rollout-notification-trigger';
 export * from './rollout-notifications';
 export * from './rollout-selection';
 export * from './rollout-service-monitor';
+export * from './controller-owned-fields';
+export * from './argocd-application-set';

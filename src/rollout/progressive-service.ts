@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Names } from 'cdk8s';
+import { ApiObject, Chart, Duration, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BlueGreenRollout, BlueGreenStrategyOptions } from './blue-green-rollout';
@@ -6,6 +6,7 @@ import { CanaryRollout, CanaryStrategyOptions } from './canary-rollout';
 import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
 import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps } from './rollout-base';
 import { DeploymentScaleDown, WorkloadRef } from './workload-ref';
+import type { ITrafficSplit } from '../traffic/traffic-split';
 import { checkNumber, COUNT_RANGE } from '../validation/numbers';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
 
@@ -121,6 +122,15 @@ export interface ProgressiveServiceProps extends kplus.WorkloadProps {
    * @default - no migration: a Rollout replaces the Deployment
    */
   readonly migrateFromDeployment?: DeploymentScaleDown;
+  /**
+   * The routing objects of the service (Ingress, VirtualService, HTTPRoute...), whatever the
+   * delivery: with a canary the Rollout shifts their traffic; with a plain Deployment they send all
+   * of it to the Service. Flipping the switch never changes who owns the route (only the canary
+   * Service is added to or removed from it). Not with blue-green, nor with a canary delivery that
+   * has its own `trafficSplit`.
+   * @default - no routing objects (or the canary delivery's `trafficSplit`)
+   */
+  readonly trafficSplit?: ITrafficSplit;
 }
 
 /**
@@ -150,6 +160,12 @@ export class ProgressiveService extends Construct {
     addObjectValidation(this);
     checkNumber(this, 'replicas', 'spec.replicas', props.replicas, COUNT_RANGE);
     const delivery = props.delivery ?? DeliveryStrategy.deployment();
+    if (props.trafficSplit && delivery.kind === 'blueGreen') {
+      throwViolation(this, { property: 'trafficSplit', field: 'spec.strategy.blueGreen', message: 'a blue-green Rollout switches Services, it does not shift a traffic split', allowed: 'a canary or Deployment delivery, or no trafficSplit' });
+    }
+    if (props.trafficSplit && delivery.kind === 'canary' && (delivery._options() as any).trafficSplit) {
+      throwViolation(this, { property: 'trafficSplit', field: 'spec.strategy.canary.trafficRouting', message: 'both the service and its canary delivery have a trafficSplit', allowed: 'one of them (the service\'s, to keep the route when the switch flips)' });
+    }
     if (props.migrateFromDeployment !== undefined && !delivery.progressive) {
       throwViolation(this, { property: 'migrateFromDeployment', field: 'spec.workloadRef', message: 'a migration from a Deployment needs a Rollout to migrate to', allowed: 'DeliveryStrategy.canary() or DeliveryStrategy.blueGreen() with migrateFromDeployment' });
     }
@@ -186,9 +202,16 @@ export class ProgressiveService extends Construct {
         }
         : workloadProps;
       const rolloutId = migrating ? 'Rollout' : 'Workload';
+      const split = props.trafficSplit ? { trafficSplit: props.trafficSplit } : {};
       this.rollout = delivery.kind === 'canary'
-        ? new CanaryRollout(this, rolloutId, { ...rolloutProps, ...delivery._options(), stableService: this.service })
+        ? new CanaryRollout(this, rolloutId, { ...rolloutProps, ...delivery._options(), ...split, stableService: this.service })
         : new BlueGreenRollout(this, rolloutId, { ...rolloutProps, ...delivery._options(), activeService: this.service });
+    }
+
+    if (props.trafficSplit && !delivery.progressive) {
+      props.trafficSplit.routeToService({
+        workload: this, name: this.name, namespace: namespace ?? Chart.of(this).namespace, selectorLabels: this.selectorLabels, service: this.service,
+      });
     }
 
     if (props.autoscaling) {

@@ -11,6 +11,7 @@ export const API_KINDS = {
   clusterAnalysisTemplate: { apiVersion: 'argoproj.io/v1alpha1', kind: 'ClusterAnalysisTemplate' },
   experiment: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Experiment' },
   application: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
+  applicationSet: { apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet' },
   prometheusRule: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' },
   serviceMonitor: { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' },
   destinationRule: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule' },

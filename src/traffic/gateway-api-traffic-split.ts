@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { API_KINDS } from '../synth/api-kinds';
@@ -80,36 +81,48 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
   }
 
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
-    const p = this.props;
     const rollout = target.rollout;
     const namespace = rollout.metadata.namespace;
     if (!namespace) {
       // The plugin fails with "an empty namespace may not be set when a resource name is provided".
       throwViolation(this, { property: 'namespace', field: `spec.strategy.canary.trafficRouting.plugins["${GATEWAY_API_PLUGIN}"].namespace`, message: `rollout "${rollout.name}" has no namespace, and the plugin needs the HTTPRoute's`, allowed: 'a namespace on the chart or in the rollout\'s metadata' });
     }
-    const port = routedPort(this, target.stableService, p.port);
-    const name = p.httpRouteName ?? rollout.name;
-    this.route = new ApiObject(this, 'HTTPRoute', {
-      ...API_KINDS.httpRoute,
-      metadata: { name, namespace, labels: rollout.selectorLabels },
-      spec: {
-        parentRefs: p.gateways.map((g) => ({ name: g.name, namespace: g.namespace, sectionName: g.sectionName })),
-        hostnames: p.hostnames,
-        rules: [{
-          matches: p.pathPrefix ? [{ path: { type: 'PathPrefix', value: p.pathPrefix } }] : undefined,
-          backendRefs: [
-            { name: target.stableService.name, port, weight: 100 },
-            { name: target.canaryService.name, port, weight: 0 },
-          ],
-        }],
-      },
-    });
+    const name = this.createRoute(rollout.name, namespace, rollout.selectorLabels, target.stableService, target.canaryService);
     return {
       trafficRouting: {
         plugins: { [GATEWAY_API_PLUGIN]: { httpRoutes: [{ name, useHeaderRoutes: true }], namespace } },
       },
       metrics: { router: 'gatewayAPI', httpRouteName: name },
     };
+  }
+
+  /** The same HTTPRoute, its one backendRef the Service with weight 100. */
+  protected routeService(target: ServiceRouteTarget): void {
+    this.createRoute(target.name, target.namespace, target.selectorLabels, target.service);
+  }
+
+  private createRoute(
+    base: string, namespace: string | undefined, labels: { [key: string]: string }, stable: kplus.Service, canary?: kplus.Service,
+  ): string {
+    const p = this.props;
+    const port = routedPort(this, stable, p.port);
+    const name = p.httpRouteName ?? base;
+    this.route = new ApiObject(this, 'HTTPRoute', {
+      ...API_KINDS.httpRoute,
+      metadata: { name, namespace, labels },
+      spec: {
+        parentRefs: p.gateways.map((g) => ({ name: g.name, namespace: g.namespace, sectionName: g.sectionName })),
+        hostnames: p.hostnames,
+        rules: [{
+          matches: p.pathPrefix ? [{ path: { type: 'PathPrefix', value: p.pathPrefix } }] : undefined,
+          backendRefs: [
+            { name: stable.name, port, weight: 100 },
+            ...(canary ? [{ name: canary.name, port, weight: 0 }] : []),
+          ],
+        }],
+      },
+    });
+    return name;
   }
 
   /** The plugin's own checks (routes configured, namespace set, both backendRefs in the route) on the final JSON. */

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { API_KINDS } from '../synth/api-kinds';
@@ -143,49 +143,10 @@ export class IstioTrafficSplit extends TrafficSplitBase {
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     const p = this.props;
     const rollout = target.rollout;
-    const namespace = rollout.metadata.namespace;
-    const port = routedPort(this, target.stableService, p.port);
+    const { stable, canary, vsName } = this.createObjects(
+      rollout.name, rollout.metadata.namespace, rollout.selectorLabels, target.stableService, target.canaryService,
+    );
     const subsets = this.level === IstioSplitLevel.SUBSET;
-    let stable: any;
-    let canary: any;
-    if (subsets) {
-      const name = p.subsetServiceName ?? rollout.name;
-      // Not the rollout's stable Service: the controller narrows that one to the stable pods.
-      this.service = new kplus.Service(this, 'Service', {
-        metadata: { name, namespace, labels: rollout.selectorLabels },
-        ports: target.stableService.ports,
-      });
-      for (const [key, value] of Object.entries(rollout.selectorLabels)) this.service.selectLabel(key, value);
-      this.dr = new ApiObject(this, 'DestinationRule', {
-        ...API_KINDS.destinationRule,
-        metadata: { name, namespace, labels: rollout.selectorLabels },
-        spec: {
-          host: name,
-          subsets: [
-            { name: 'canary', labels: { ...rollout.selectorLabels } },
-            { name: 'stable', labels: { ...rollout.selectorLabels } },
-          ],
-        },
-      });
-      stable = { host: name, subset: 'stable', port: { number: port } };
-      canary = { host: name, subset: 'canary', port: { number: port } };
-    } else {
-      stable = { host: target.stableService.name, port: { number: port } };
-      canary = { host: target.canaryService.name, port: { number: port } };
-    }
-    const route = [{ destination: stable, weight: 100 }, { destination: canary, weight: 0 }];
-    const vsName = p.virtualServiceName ?? rollout.name;
-    this.vs = new ApiObject(this, 'VirtualService', {
-      ...API_KINDS.virtualService,
-      metadata: { name: vsName, namespace, labels: rollout.selectorLabels },
-      spec: {
-        hosts: p.hosts ?? [stable.host],
-        gateways: p.gateways,
-        http: this.httpRouteName ? [{ name: this.httpRouteName, route }] : undefined,
-        tls: p.tlsRoutes?.map((r) => ({ match: [{ port: r.port, sniHosts: r.sniHosts }], route })),
-        tcp: p.tcpRoutes?.map((r) => ({ match: [{ port: r.port }], route })),
-      },
-    });
     const istio: any = {
       virtualService: {
         name: vsName,
@@ -205,6 +166,62 @@ export class IstioTrafficSplit extends TrafficSplitBase {
         stableSubset: stable.subset,
       },
     };
+  }
+
+  /**
+   * The same VirtualService (and, subset level, Service and DestinationRule); host level, its
+   * routes' one destination is the Service with weight 100.
+   */
+  protected routeService(target: ServiceRouteTarget): void {
+    this.createObjects(target.name, target.namespace, target.selectorLabels, target.service);
+  }
+
+  private createObjects(
+    base: string, namespace: string | undefined, labels: { [key: string]: string }, stableService: kplus.Service, canaryService?: kplus.Service,
+  ) {
+    const p = this.props;
+    const port = routedPort(this, stableService, p.port);
+    let stable: any;
+    let canary: any;
+    if (this.level === IstioSplitLevel.SUBSET) {
+      const name = p.subsetServiceName ?? base;
+      // Not the rollout's stable Service: the controller narrows that one to the stable pods.
+      this.service = new kplus.Service(this, 'Service', {
+        metadata: { name, namespace, labels },
+        ports: stableService.ports,
+      });
+      for (const [key, value] of Object.entries(labels)) this.service.selectLabel(key, value);
+      this.dr = new ApiObject(this, 'DestinationRule', {
+        ...API_KINDS.destinationRule,
+        metadata: { name, namespace, labels },
+        spec: {
+          host: name,
+          subsets: [
+            { name: 'canary', labels: { ...labels } },
+            { name: 'stable', labels: { ...labels } },
+          ],
+        },
+      });
+      stable = { host: name, subset: 'stable', port: { number: port } };
+      canary = { host: name, subset: 'canary', port: { number: port } };
+    } else {
+      stable = { host: stableService.name, port: { number: port } };
+      canary = canaryService ? { host: canaryService.name, port: { number: port } } : undefined;
+    }
+    const route = [{ destination: stable, weight: 100 }, ...(canary ? [{ destination: canary, weight: 0 }] : [])];
+    const vsName = p.virtualServiceName ?? base;
+    this.vs = new ApiObject(this, 'VirtualService', {
+      ...API_KINDS.virtualService,
+      metadata: { name: vsName, namespace, labels },
+      spec: {
+        hosts: p.hosts ?? [stable.host],
+        gateways: p.gateways,
+        http: this.httpRouteName ? [{ name: this.httpRouteName, route }] : undefined,
+        tls: p.tlsRoutes?.map((r) => ({ match: [{ port: r.port, sniHosts: r.sniHosts }], route })),
+        tcp: p.tcpRoutes?.map((r) => ({ match: [{ port: r.port }], route })),
+      },
+    });
+    return { stable, canary, vsName };
   }
 
   /** Section B, rules 46 and 47, plus the DestinationRule and managed route names, on the final JSON. */

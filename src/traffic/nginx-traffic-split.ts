@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
@@ -158,7 +158,15 @@ export class NginxTrafficSplit extends TrafficSplitBase {
 
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     const p = this.props;
-    this.stableIngresses.push(...(p.ingresses ?? [this.createIngress(target)]));
+    const rollout = target.rollout;
+    const base = {
+      workload: rollout,
+      name: rollout.name,
+      namespace: rollout.metadata.namespace,
+      selectorLabels: rollout.selectorLabels,
+      service: target.stableService,
+    };
+    this.stableIngresses.push(...(p.ingresses ?? [this.createIngress(base)]));
     const names = this.stableIngresses.map((ingress) => ingress.name);
     const nginx = {
       ...(names.length === 1 ? { stableIngress: names[0] } : { stableIngresses: names }),
@@ -172,14 +180,19 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     };
   }
 
-  private createIngress(target: TrafficSplitTarget): kplus.Ingress {
+  /** The same stable Ingress, to the Service (the controller creates no canary Ingress without a rollout). */
+  protected routeService(target: ServiceRouteTarget): void {
+    this.stableIngresses.push(...(this.props.ingresses ?? [this.createIngress(target)]));
+  }
+
+  private createIngress(target: ServiceRouteTarget): kplus.Ingress {
     const p = this.props;
-    const port = routedPort(this, target.stableService, p.port);
+    const port = routedPort(this, target.service, p.port);
     const ingress = new kplus.Ingress(this, 'StableIngress', {
       metadata: {
-        name: p.ingressName ?? `${target.rollout.name}-stable`,
-        namespace: target.rollout.metadata.namespace,
-        labels: target.rollout.selectorLabels,
+        name: p.ingressName ?? `${target.name}-stable`,
+        namespace: target.namespace,
+        labels: target.selectorLabels,
         annotations: p.ingressAnnotations,
       },
       className: p.ingressClassName ?? 'nginx',
@@ -187,7 +200,7 @@ export class NginxTrafficSplit extends TrafficSplitBase {
         host: p.host,
         path: p.path ?? '/',
         pathType: p.pathType ?? kplus.HttpIngressPathType.PREFIX,
-        backend: kplus.IngressBackend.fromService(target.stableService, { port }),
+        backend: kplus.IngressBackend.fromService(target.service, { port }),
       }],
     });
     if (p.tlsSecretName) {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ITrafficSplit, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { ITrafficSplit, ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /**
@@ -10,33 +10,60 @@ import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation }
  */
 export abstract class TrafficSplitBase extends Construct implements ITrafficSplit {
   private target?: TrafficSplitTarget;
+  private serviceTarget?: ServiceRouteTarget;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     addObjectValidation(this);
-    addRuleValidation(this, () => this.target ? this.validateTarget(this.target) : [{
+    addRuleValidation(this, () => this.target ? this.validateTarget(this.target) : this.serviceTarget ? [] : [{
       property: 'trafficSplit',
       field: 'spec.strategy.canary.trafficRouting',
       message: `${this.constructor.name} "${this.node.path}" is not bound to any rollout, so it creates no routing objects`,
-      allowed: 'pass it as the trafficSplit of one CanaryRollout',
+      allowed: 'pass it as the trafficSplit of one CanaryRollout or ProgressiveService',
     }]);
   }
 
   public bind(target: TrafficSplitTarget): TrafficSplitBinding {
-    if (this.target) {
-      throwViolation(this, {
-        property: 'trafficSplit',
-        field: 'spec.strategy.canary.trafficRouting',
-        message: `this split is bound to rollout "${this.target.rollout.name}" (${this.target.rollout.node.path}); rollout "${target.rollout.name}" (${target.rollout.node.path}) cannot use it too`,
-        allowed: 'one traffic split per rollout: create a second split for the second rollout',
-      });
-    }
+    this.checkUnbound(`rollout "${target.rollout.name}" (${target.rollout.node.path})`);
     this.target = target;
     return this.bindRouter(target);
   }
 
+  public routeToService(target: ServiceRouteTarget): void {
+    this.checkUnbound(`workload "${target.name}" (${target.workload.node.path})`);
+    this.serviceTarget = target;
+    this.routeService(target);
+  }
+
+  private checkUnbound(next: string) {
+    const bound = this.target
+      ? `rollout "${this.target.rollout.name}" (${this.target.rollout.node.path})`
+      : this.serviceTarget ? `workload "${this.serviceTarget.name}" (${this.serviceTarget.workload.node.path})` : undefined;
+    if (bound) {
+      throwViolation(this, {
+        property: 'trafficSplit',
+        field: 'spec.strategy.canary.trafficRouting',
+        message: `this split is bound to ${bound}; ${next} cannot use it too`,
+        allowed: 'one traffic split per rollout: create a second split for the second rollout',
+      });
+    }
+  }
+
   /** Creates the routing objects for the rollout and returns its `trafficRouting`. */
   protected abstract bindRouter(target: TrafficSplitTarget): TrafficSplitBinding;
+
+  /**
+   * Creates the same routing objects, all traffic to one Service (no rollout). A router that
+   * routes only through a rollout keeps this default, which refuses.
+   */
+  protected routeService(target: ServiceRouteTarget): void {
+    throwViolation(target.workload, {
+      property: 'trafficSplit',
+      field: 'spec.strategy.canary.trafficRouting',
+      message: `${this.constructor.name} routes a rollout's traffic only; workload "${target.name}" has no rollout`,
+      allowed: 'a canary rollout, or NginxTrafficSplit, IstioTrafficSplit or GatewayApiTrafficSplit (they route a plain Deployment too)',
+    });
+  }
 
   /** Cross-object checks of the final JSON (JSON patches included), run at synth time. */
   protected abstract validateTarget(target: TrafficSplitTarget): RuleViolation[];

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 import type { IRollout } from '../rollout/rollout-base';
 
 /**
@@ -72,6 +73,26 @@ export interface TrafficSplitBinding {
 }
 
 /**
+ * What a traffic split routes to when there is no rollout (a `ProgressiveService` that releases
+ * with a plain Deployment): one Service that gets all the traffic.
+ */
+export interface ServiceRouteTarget {
+  /** The workload's construct (the scope for error messages). */
+  readonly workload: IConstruct;
+  /** The name the routing objects are named after (the rollout's name when there is one). */
+  readonly name: string;
+  /**
+   * The namespace of the routing objects.
+   * @default - the chart's
+   */
+  readonly namespace?: string;
+  /** The workload's selector labels (labels of the routing objects). */
+  readonly selectorLabels: { [key: string]: string };
+  /** The Service that gets all the traffic (the rollout's stable Service once it has one). */
+  readonly service: kplus.Service;
+}
+
+/**
  * A traffic router (ingress-nginx, Istio, Gateway API...). A rollout takes exactly one and binds it
  * once: the split creates its routing objects (Ingress, VirtualService, HTTPRoute...) wired to the
  * rollout's Services, and returns the rollout's `trafficRouting`.
@@ -79,4 +100,10 @@ export interface TrafficSplitBinding {
 export interface ITrafficSplit {
   /** Binds the split to a rollout. A split serves one rollout; binding it twice is an error. */
   bind(target: TrafficSplitTarget): TrafficSplitBinding;
+
+  /**
+   * Routes to one Service, without a rollout: the same routing objects (names, owner), all traffic
+   * to the Service. A split serves one workload; routing it twice is an error.
+   */
+  routeToService(target: ServiceRouteTarget): void;
 }

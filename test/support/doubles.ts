@@ -7,7 +7,10 @@ export class FixedTrafficSplit implements ITrafficSplit {
   public bind(target: TrafficSplitTarget): TrafficSplitBinding {
     this.target = target;
     return { trafficRouting: this.trafficRouting };
+  }  public routeToService(): void {
+    throw new Error('a rollout-only test double');
   }
+
 }
 
 /** An analysis template double with declared args, metrics and a canary-hash argument it supplies itself. */

@@ -1,0 +1,220 @@
+/**
+ * The fields the Argo Rollouts controller (v1.9.1) and the Gateway API plugin write on objects that
+ * Argo CD also syncs, as Argo CD `ignoreDifferences` entries. Computed from the final JSON of the
+ * synthesised objects (JSON patches included): the Rollouts say which Services, VirtualServices,
+ * DestinationRules, HTTPRoutes and Deployments the controller touches.
+ */
+
+/** One `spec.ignoreDifferences` entry of an Argo CD Application. */
+export interface ArgoCdIgnoreDifference {
+  /**
+   * API group of the objects (empty for the core group).
+   * @default - the core group
+   */
+  readonly group?: string;
+  /** Kind of the objects. */
+  readonly kind: string;
+  /**
+   * Name of the object.
+   * @default - every object of the kind
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the object.
+   * @default - every namespace
+   */
+  readonly namespace?: string;
+  /**
+   * RFC 6901 JSON pointers of the ignored fields.
+   * @default - none
+   */
+  readonly jsonPointers?: string[];
+  /**
+   * jq path expressions of the ignored fields (Argo CD runs `del(<expression>)` on both sides).
+   * @default - none
+   */
+  readonly jqPathExpressions?: string[];
+  /**
+   * Field managers whose fields are ignored (read from `metadata.managedFields`).
+   * @default - none
+   */
+  readonly managedFieldsManagers?: string[];
+}
+
+/** The annotation where the controller lists the ALB actions it manages (`utils/ingress`). */
+const ALB_MANAGED_ACTIONS = 'rollouts.argoproj.io/managed-alb-actions';
+
+/** The Gateway API plugin's name in `trafficRouting.plugins`. */
+const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+/** `v1alpha1.DefaultRolloutUniqueLabelKey`. */
+const HASH_LABEL = 'rollouts-pod-template-hash';
+/** `v1alpha1.ManagedByRolloutsKey`. */
+const MANAGED_BY = 'argo-rollouts.argoproj.io/managed-by-rollouts';
+
+/** JSON pointer escaping (RFC 6901). */
+function pointer(...segments: string[]): string {
+  return segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** A jq string literal. */
+function jqString(value: string): string {
+  return JSON.stringify(value);
+}
+
+interface Entry {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly pointers: Set<string>;
+  readonly jq: Set<string>;
+}
+
+class Collector {
+  private readonly entries = new Map<string, Entry>();
+
+  public add(group: string, kind: string, namespace: string | undefined, name: string, fields: { pointers?: string[]; jq?: string[] }) {
+    const key = JSON.stringify([group, kind, namespace ?? '', name]);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { group, kind, name, namespace, pointers: new Set(), jq: new Set() };
+      this.entries.set(key, entry);
+    }
+    for (const p of fields.pointers ?? []) entry.pointers.add(p);
+    for (const q of fields.jq ?? []) entry.jq.add(q);
+  }
+
+  public result(): ArgoCdIgnoreDifference[] {
+    return [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => ({
+      group: e.group || undefined,
+      kind: e.kind,
+      name: e.name,
+      namespace: e.namespace,
+      jsonPointers: e.pointers.size ? [...e.pointers] : undefined,
+      jqPathExpressions: e.jq.size ? [...e.jq] : undefined,
+    }));
+  }
+}
+
+/** `name` or `name.namespace` (the controller's short form for VirtualServices). */
+function nameAndNamespace(ref: string, namespace: string | undefined): [string, string | undefined] {
+  const [name, ns] = ref.split('.');
+  return [name, ns ?? namespace];
+}
+
+/**
+ * The `ignoreDifferences` for the fields the controller writes on the given objects (final JSON):
+ *
+ * - Services of a canary (`stableService`, `canaryService`, `pingPong` services) and of a
+ *   blue-green (`activeService`, `previewService`): `spec.selector["rollouts-pod-template-hash"]`
+ *   and the `argo-rollouts.argoproj.io/managed-by-rollouts` annotation (`rollout/service.go`,
+ *   `switchSelectorAndAddManagedByPatch`).
+ * - Istio VirtualService: the `weight` of every destination of the shifted HTTP routes (by name),
+ *   TLS routes (port and SNI hosts) and TCP routes (port); the HTTP routes it inserts for
+ *   `setHeaderRoute` / `setMirrorRoute` steps, named after `managedRoutes`
+ *   (`rollout/trafficrouting/istio/istio.go`: `generateVirtualServicePatches`,
+ *   `reconcileVirtualServiceHeaderRoutes`, `reconcileVirtualServiceMirrorRoutes`).
+ * - Istio DestinationRule: each subset's `rollouts-pod-template-hash` label and the managed-by
+ *   annotation (`istio.go`, `UpdateHash`).
+ * - Gateway API HTTPRoute: the `weight` of every backendRef, and the rules the plugin adds for
+ *   header routes (their only backend is the canary Service) (rollouts-plugin-trafficrouter-gatewayapi,
+ *   `pkg/plugin/httproute.go`).
+ * - A Deployment a Rollout takes over through `workloadRef` with `scaleDown` `onsuccess` or
+ *   `progressively`: `spec.replicas`, which the controller scales to 0 (`rollout/scale_utils.go`).
+ *
+ * - AWS ALB: on every Ingress of `trafficRouting.alb`, the action (and header-route condition)
+ *   annotations `<prefix>/actions.<service>` / `<prefix>/conditions.<service>` of the root or
+ *   stable Service and of each managed route, and `rollouts.argoproj.io/managed-alb-actions`
+ *   (`rollout/trafficrouting/alb/alb.go`, `utils/ingress/ingress.go`). Not run through Argo CD's
+ *   diff in the tests: the oracle has no ALB reconciler yet.
+ *
+ * ingress-nginx: the controller only creates the canary Ingress `<rollout>-<stable ingress>-canary`
+ * (owned by the Rollout, with no label and none of the stable Ingress' annotations but
+ * `kubernetes.io/ingress.class`, so without Argo CD's tracking label or annotation:
+ * `rollout/trafficrouting/nginx/nginx.go`, `buildCanaryIngress`); Argo CD shows it as a child of
+ * the Rollout and never prunes it. The stable Ingress is not written to.
+ */
+export function controllerOwnedFields(objects: any[]): ArgoCdIgnoreDifference[] {
+  const out = new Collector();
+  const deployments = new Set(objects.filter((o) => o?.kind === 'Deployment').map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`));
+  for (const rollout of objects) {
+    if (rollout?.kind !== 'Rollout' || !String(rollout.apiVersion ?? '').startsWith('argoproj.io/')) continue;
+    const namespace: string | undefined = rollout.metadata?.namespace;
+    const spec = rollout.spec ?? {};
+    const services: string[] = [];
+    const canary = spec.strategy?.canary;
+    const blueGreen = spec.strategy?.blueGreen;
+    if (canary) {
+      services.push(canary.stableService, canary.canaryService, canary.pingPong?.pingService, canary.pingPong?.pongService);
+    }
+    if (blueGreen) services.push(blueGreen.activeService, blueGreen.previewService);
+    for (const service of services.filter((s): s is string => typeof s === 'string' && s.length > 0)) {
+      out.add('', 'Service', namespace, service, { pointers: [pointer('spec', 'selector', HASH_LABEL), pointer('metadata', 'annotations', MANAGED_BY)] });
+    }
+
+    const routing = canary?.trafficRouting ?? {};
+    const managed: string[] = (routing.managedRoutes ?? []).map((r: any) => r.name);
+    const istio = routing.istio;
+    if (istio) {
+      const refs: any[] = istio.virtualService ? [istio.virtualService] : istio.virtualServices ?? [];
+      for (const ref of refs) {
+        const [name, ns] = nameAndNamespace(String(ref.name), namespace);
+        const jq: string[] = [];
+        const routes: string[] = ref.routes ?? [];
+        if (routes.length === 0) {
+          jq.push('.spec.http[0]?.route[]?.weight');
+        } else {
+          for (const route of routes) jq.push(`.spec.http[]? | select(.name == ${jqString(route)}) | .route[]?.weight`);
+        }
+        for (const tls of ref.tlsRoutes ?? []) {
+          const sni = JSON.stringify([...(tls.sniHosts ?? [])].sort());
+          jq.push(`.spec.tls[]? | select(any(.match[]?; (.port // 0) == ${tls.port ?? 0} and ((.sniHosts // []) | sort) == ${sni})) | .route[]?.weight`);
+        }
+        for (const tcp of ref.tcpRoutes ?? []) {
+          jq.push(`.spec.tcp[]? | select(any(.match[]?; (.port // 0) == ${tcp.port ?? 0})) | .route[]?.weight`);
+        }
+        for (const route of managed) jq.push(`.spec.http[]? | select(.name == ${jqString(route)})`);
+        out.add('networking.istio.io', 'VirtualService', ns, name, { jq });
+      }
+      if (istio.destinationRule?.name) {
+        out.add('networking.istio.io', 'DestinationRule', namespace, istio.destinationRule.name, {
+          jq: [`.spec.subsets[]?.labels[${jqString(HASH_LABEL)}]`],
+          pointers: [pointer('metadata', 'annotations', MANAGED_BY)],
+        });
+      }
+    }
+
+    const alb = routing.alb;
+    if (alb) {
+      const prefix: string = alb.annotationPrefix ?? 'alb.ingress.kubernetes.io';
+      const actionServices: string[] = [alb.rootService ?? canary.stableService, ...managed].filter((s) => typeof s === 'string');
+      const pointers = [
+        ...actionServices.flatMap((service) => [pointer('metadata', 'annotations', `${prefix}/actions.${service}`), pointer('metadata', 'annotations', `${prefix}/conditions.${service}`)]),
+        pointer('metadata', 'annotations', ALB_MANAGED_ACTIONS),
+      ];
+      for (const ingress of alb.ingress ? [alb.ingress] : alb.ingresses ?? []) {
+        out.add('networking.k8s.io', 'Ingress', namespace, ingress, { pointers });
+      }
+    }
+
+    const gateway = routing.plugins?.[GATEWAY_API_PLUGIN];
+    if (gateway) {
+      const routeNamespace: string | undefined = gateway.namespace ?? namespace;
+      const names: string[] = [...(gateway.httpRoute ? [gateway.httpRoute] : []), ...(gateway.httpRoutes ?? []).map((r: any) => r.name)];
+      for (const name of names) {
+        out.add('gateway.networking.k8s.io', 'HTTPRoute', routeNamespace, name, {
+          jq: [
+            '.spec.rules[]?.backendRefs[]?.weight',
+            `.spec.rules[]? | select((.backendRefs // []) | length > 0 and all(.[]; .name == ${jqString(canary.canaryService ?? '')}))`,
+          ],
+        });
+      }
+    }
+
+    const ref = spec.workloadRef;
+    if (ref?.kind === 'Deployment' && ['onsuccess', 'progressively'].includes(ref.scaleDown) && deployments.has(`${namespace ?? ''}/${ref.name}`)) {
+      out.add('apps', 'Deployment', namespace, ref.name, { pointers: ['/spec/replicas'] });
+    }
+  }
+  return out.result();
+}
