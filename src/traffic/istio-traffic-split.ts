@@ -81,7 +81,8 @@ export interface IstioTrafficSplitProps {
   readonly port?: number;
   /**
    * Subset level: name of the Service and DestinationRule the split creates.
-   * @default - the rollout's name
+   * @default - the rollout's name, or `<name>-subsets` when the workload's own Service already has
+   * that name (a `ProgressiveService`)
    */
   readonly subsetServiceName?: string;
 }
@@ -184,7 +185,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     let stable: any;
     let canary: any;
     if (this.level === IstioSplitLevel.SUBSET) {
-      const name = p.subsetServiceName ?? base;
+      const name = p.subsetServiceName ?? (stableService.name === base ? `${base}-subsets` : base);
       // Not the rollout's stable Service: the controller narrows that one to the stable pods.
       this.service = new kplus.Service(this, 'Service', {
         metadata: { name, namespace, labels },
