@@ -38,6 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 120_000,
+      // jest's default on these 2-core machines is one worker (cores - 1): the suite waits on promtool, Go and Prometheus processes.
+      maxWorkers: 2,
       coverageReporters: ['text-summary'],
     },
   },

@@ -10,7 +10,9 @@ class RouterDouble implements ITrafficSplit {
   constructor(private readonly trafficRouting: any, private readonly metrics?: RouterMetrics) {}
   public bind(): TrafficSplitBinding {
     return { trafficRouting: this.trafficRouting, metrics: this.metrics };
-  }  public routeToService(): void {
+  }
+
+  public routeToService(): void {
     throw new Error('a rollout-only test double');
   }
 

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import {
-  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit, IstioSplitLevel, IstioTrafficSplit, NginxTrafficSplit,
-  StringMatch,
+  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit, IstioSplitLevel, IstioTrafficSplit,
+  NginxTrafficSplit, StringMatch,
 } from '../src';
 import { find, schemas, synth, testChart } from './support/synth';
 

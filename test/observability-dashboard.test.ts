@@ -11,7 +11,9 @@ class RouterSplit implements ITrafficSplit {
   public bind(): TrafficSplitBinding {
     const trafficRouting = this.router === 'nginx' ? { nginx: { stableIngress: 'backend' } } : { istio: { virtualService: { name: 'backend' } } };
     return { trafficRouting, metrics: { router: this.router, ingressName: this.router === 'nginx' ? 'backend' : undefined } };
-  }  public routeToService(): void {
+  }
+
+  public routeToService(): void {
     throw new Error('a rollout-only test double');
   }
 

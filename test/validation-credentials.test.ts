@@ -138,7 +138,9 @@ describe('the Secret-reference forms', () => {
     const secret = kplus.Secret.fromSecretName(chart().chart, 's', 'prometheus-auth');
     const { app, chart: c } = chart();
     new PrometheusAnalysis(c, 'analysis', {
-      address: 'http://prometheus:9090', checks, headers: [HttpHeader.fromSecret('X-Auth-Token', { secret, key: 'token' })],
+      address: 'http://prometheus:9090',
+      checks,
+      headers: [HttpHeader.fromSecret('X-Auth-Token', { secret, key: 'token' })],
       externalArgs: true, // no rollout in this app: whoever runs it supplies the target args
     });
     expect(validationErrors(app)).toEqual([]);

@@ -8,8 +8,8 @@ import { TARGET_ARGS } from './query-target';
 import { TemplateArgument } from './template-argument';
 import { validateTemplateMetrics } from './template-checks';
 import type { IRollout } from '../rollout/rollout-base';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 import { API_KINDS } from '../synth/api-kinds';
+import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
 export interface AnalysisTemplateBaseProps {

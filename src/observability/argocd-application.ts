@@ -1,9 +1,9 @@
 import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ArgoCdIgnoreDifference, controllerOwnedFields } from './controller-owned-fields';
+import { API_KINDS } from '../synth/api-kinds';
 import { inlineCredential } from '../validation/credentials';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
-import { API_KINDS } from '../synth/api-kinds';
 
 /** The annotation Argo CD orders a sync by (lower waves first, each healthy before the next). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';

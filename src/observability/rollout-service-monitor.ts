@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { promqlDuration } from '../analysis/promql';
 import { POD_TEMPLATE_HASH_LABEL } from '../rollout/rollout-base';
 import type { IRollout } from '../rollout/rollout-base';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 import { API_KINDS } from '../synth/api-kinds';
+import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The label that ties a rollout's metrics Service to its ServiceMonitor. */
 export const METRICS_SERVICE_LABEL = 'rollouts.cdk8s.io/metrics-of';

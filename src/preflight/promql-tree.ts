@@ -1,17 +1,5 @@
 import { escapeString } from '../analysis/promql';
-
-/** The part of `@prometheus-io/lezer-promql`'s tree cursor used here. */
-interface LezerCursor {
-  readonly name: string;
-  readonly from: number;
-  readonly to: number;
-  readonly type: { readonly isError: boolean };
-  firstChild(): boolean;
-  nextSibling(): boolean;
-  parent(): boolean;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: { parse(text: string): { cursor(): LezerCursor } } };
+import { promqlParser } from '../vendor-load';
 
 /** A node of a PromQL syntax tree (the Prometheus grammar's node names), with its text range. */
 export interface PromqlNode {
@@ -49,7 +37,7 @@ const EXPRESSIONS = new Set(['AggregateExpr', 'BinaryExpr', 'FunctionCall', 'Mat
 export class PromqlQuery {
   /** Parses a query; throws with the offset of the first syntax error. */
   public static parse(text: string): PromqlQuery {
-    const cursor = parser.parse(text).cursor();
+    const cursor = promqlParser().parse(text).cursor();
     let error: number | undefined;
     const build = (): PromqlNode => {
       if (cursor.type.isError && error === undefined) error = cursor.from;

@@ -6,8 +6,8 @@ import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelecto
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, registerAnalysisUse, renderRolloutAnalysis, RolloutAnalysisOptions } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
-import { COUNT_RANGE, checkNumber, wholeSeconds } from '../validation/numbers';
 import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
+import { COUNT_RANGE, checkNumber, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** An Ingress that exposes the preview Service, so the new version can be tested before cutover. */

@@ -7,8 +7,8 @@ import { RenderedStrategy, RolloutBase, RolloutBaseProps, validateServiceSelecto
 import type { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisKind, BackgroundAnalysisOptions, defaultStartingStep, noteAnalysisRun, registerAnalysisUse, renderRolloutAnalysis } from '../analysis/rollout-analysis';
 import { ITrafficSplit, RouterMetrics, TrafficSplitBinding } from '../traffic/traffic-split';
-import { checkNumber, COUNT_RANGE, wholeSeconds } from '../validation/numbers';
 import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
+import { checkNumber, COUNT_RANGE, wholeSeconds } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The canary strategy of a rollout: its plan, traffic split and analysis. */

@@ -3,11 +3,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EphemeralMetadata, podTemplateMetadata, renderEphemeralMetadata } from './pod-metadata';
 import type { IRollout } from './rollout-base';
-import { API_KINDS } from '../synth/api-kinds';
 import { AnalysisArgument } from '../analysis/analysis-argument';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
 import { goDuration } from '../analysis/promql';
+import { API_KINDS } from '../synth/api-kinds';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Which of the rollout's pod templates an experiment step's template runs. */

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
 import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
-import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
+import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Annotations the controller writes on the canary Ingress itself. */

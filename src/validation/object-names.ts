@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import type { RuleViolation } from './rule-violation';
 import { manifestViolations } from './manifest-checks';
+import type { RuleViolation } from './rule-violation';
 
 /*
  * The API server's name rules (k8s.io/apimachinery/pkg/util/validation, with the texts it reports)

@@ -7,7 +7,9 @@ export class FixedTrafficSplit implements ITrafficSplit {
   public bind(target: TrafficSplitTarget): TrafficSplitBinding {
     this.target = target;
     return { trafficRouting: this.trafficRouting };
-  }  public routeToService(): void {
+  }
+
+  public routeToService(): void {
     throw new Error('a rollout-only test double');
   }
 
