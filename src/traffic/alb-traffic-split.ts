@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
-import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { renderedCanary, routedIngresses, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { createSelectorService } from '../rollout/rollout-base';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -203,23 +203,11 @@ export class AlbTrafficSplit extends TrafficSplitBase {
     const prefix: string = alb.annotationPrefix ?? ALB_PREFIX;
     const actionKey = `${prefix}/actions.${routed}`;
     const ingresses = new Map(this.routedIngresses.map((i) => [i.name, i.toJson()]));
-    const namespace = target.rollout.metadata.namespace;
-    const violations: RuleViolation[] = [];
-    for (const name of hasOne ? [alb.ingress] : alb.ingresses) {
-      const ingress = ingresses.get(name);
-      if (!ingress) {
-        violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingresses.networking.k8s.io "${name}" not found`, allowed: `an Ingress of this split: ${[...ingresses.keys()].join(', ')}` });
-        continue;
-      }
-      if (ingress.metadata?.namespace !== namespace) {
-        violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` is in namespace "${ingress.metadata?.namespace}", the rollout in "${namespace}"`, allowed: 'an Ingress in the rollout\'s namespace' });
-      }
-      const backends = (ingress.spec?.rules ?? []).flatMap((rule: any) => rule.http?.paths ?? []).map((path: any) => path.backend?.service);
-      const routedBackends = backends.filter((backend: any) => backend?.name === routed);
-      if (routedBackends.length === 0) {
-        violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` has no rules using service ${routed} backend`, allowed: `a rule whose backend is ${alb.rootService ? 'the root' : 'the stable'} Service ${routed}, port name ${USE_ANNOTATION}` });
-      }
-      for (const backend of routedBackends.filter((b: any) => b.port?.name !== USE_ANNOTATION)) {
+    const names: string[] = hasOne ? [alb.ingress] : alb.ingresses;
+    const { found, violations } = routedIngresses(names, ingresses, target.rollout.metadata.namespace, namesField, routed,
+      `a rule whose backend is ${alb.rootService ? 'the root' : 'the stable'} Service ${routed}, port name ${USE_ANNOTATION}`);
+    for (const { name, ingress, backends } of found) {
+      for (const backend of backends.filter((b: any) => b.port?.name !== USE_ANNOTATION)) {
         violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` sends to service ${routed} port ${backend.port?.number ?? backend.port?.name}, so the load balancer ignores the weights in ${actionKey}`, allowed: `backend port name ${USE_ANNOTATION}` });
       }
       if (ingress.metadata?.annotations?.[actionKey] !== undefined) {

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
-import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { renderedCanary, routedIngresses, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { requireCdk8sPlus27 } from '../validation/cdk8s-plus';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -227,17 +227,9 @@ export class NginxTrafficSplit extends TrafficSplitBase {
     }
     const namesField = `${field}.${hasOne ? 'stableIngress' : 'stableIngresses'}`;
     const ingresses = new Map(this.stableIngresses.map((i) => [i.name, ApiObject.of(i).toJson()]));
-    const namespace = target.rollout.metadata.namespace;
-    const violations: RuleViolation[] = [];
-    for (const name of hasOne ? [nginx.stableIngress] : nginx.stableIngresses) {
-      const ingress = ingresses.get(name);
-      if (!ingress) {
-        violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingresses.networking.k8s.io "${name}" not found`, allowed: `an Ingress of this split: ${[...ingresses.keys()].join(', ')}` });
-        continue;
-      }
-      if (ingress.metadata?.namespace !== namespace) {
-        violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` is in namespace "${ingress.metadata?.namespace}", the rollout in "${namespace}"`, allowed: 'an Ingress in the rollout\'s namespace' });
-      }
+    const names: string[] = hasOne ? [nginx.stableIngress] : nginx.stableIngresses;
+    const { found, violations } = routedIngresses(names, ingresses, target.rollout.metadata.namespace, namesField, canary.stableService, `a rule whose backend is the stable Service ${canary.stableService}`);
+    for (const { name, ingress, backends } of found) {
       const ingressClass = ingress.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
       if (ingressClass !== undefined && ingress.spec?.ingressClassName !== undefined) {
         violations.push({
@@ -247,13 +239,8 @@ export class NginxTrafficSplit extends TrafficSplitBase {
           allowed: `spec.ingressClassName (ingressClassName, "${ingress.spec.ingressClassName}" here) without the ${INGRESS_CLASS_ANNOTATION} annotation`,
         });
       }
-      const backends = (ingress.spec?.rules ?? []).flatMap((rule: any) => rule.http?.paths ?? []).map((path: any) => path.backend?.service);
-      const stable = backends.filter((backend: any) => backend?.name === canary.stableService);
-      if (stable.length === 0) {
-        violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` has no rules using service ${canary.stableService} backend`, allowed: `a rule whose backend is the stable Service ${canary.stableService}` });
-      }
       const ports = target.stableService.ports.map((servicePort) => servicePort.port);
-      for (const backend of stable.filter((b: any) => b.port?.number !== undefined && !ports.includes(b.port.number))) {
+      for (const backend of backends.filter((b: any) => b.port?.number !== undefined && !ports.includes(b.port.number))) {
         violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` sends to port ${backend.port.number} of service ${canary.stableService}, which has no such port`, allowed: `one of ${ports.join(', ')}` });
       }
     }

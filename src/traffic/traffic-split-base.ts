@@ -90,3 +90,33 @@ export function routedPort(scope: Construct, service: kplus.Service, port: numbe
   }
   return ports[0];
 }
+
+/**
+ * Rules 44 and 45 for the Ingresses a rollout's `trafficRouting` names (final JSON of the split's
+ * own Ingresses): each exists, is in the rollout's namespace and has a rule whose backend is
+ * `service`. Returns those found (name, final JSON, the backends to `service`), for the router's own
+ * checks.
+ */
+export function routedIngresses(
+  names: string[], own: Map<string, any>, namespace: string | undefined, namesField: string, service: string, allowedBackend: string,
+): { found: Array<{ name: string; ingress: any; backends: any[] }>; violations: RuleViolation[] } {
+  const found: Array<{ name: string; ingress: any; backends: any[] }> = [];
+  const violations: RuleViolation[] = [];
+  for (const name of names) {
+    const ingress = own.get(name);
+    if (!ingress) {
+      violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingresses.networking.k8s.io "${name}" not found`, allowed: `an Ingress of this split: ${[...own.keys()].join(', ')}` });
+      continue;
+    }
+    if (ingress.metadata?.namespace !== namespace) {
+      violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` is in namespace "${ingress.metadata?.namespace}", the rollout in "${namespace}"`, allowed: 'an Ingress in the rollout\'s namespace' });
+    }
+    const backends = (ingress.spec?.rules ?? []).flatMap((rule: any) => rule.http?.paths ?? []).map((path: any) => path.backend?.service)
+      .filter((backend: any) => backend?.name === service);
+    if (backends.length === 0) {
+      violations.push({ property: 'ingresses', field: namesField, message: `Invalid value: "${name}": ingress \`${name}\` has no rules using service ${service} backend`, allowed: allowedBackend });
+    }
+    found.push({ name, ingress, backends });
+  }
+  return { found, violations };
+}
