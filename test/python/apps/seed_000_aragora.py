@@ -18,6 +18,7 @@ from cdk8s_argo_rollouts import (
     RolloutNotificationTrigger,
     RolloutSelection,
     RolloutServiceMonitor,
+    SuccessStatuses,
 )
 
 
@@ -35,7 +36,7 @@ class AragoraChart(Chart):
             metadata={"name": "aragora-canary-analysis"},
             address="http://prometheus.monitoring.svc.cluster.local:9090",
             checks=[
-                AnalysisCheck.success_rate(at_least=0.99),
+                AnalysisCheck.success_rate(at_least=0.99, success_statuses=SuccessStatuses.only2xx()),
                 AnalysisCheck.latency(percentile=99, below=Duration.millis(500)),
                 AnalysisCheck.error_rate(below=0.01),
                 AnalysisCheck.pod_restarts(at_most=0),
@@ -64,7 +65,7 @@ class AragoraChart(Chart):
         )
 
         RolloutAlerts(self, "alerts", rollouts=RolloutSelection.one(self.rollout))
-        RolloutDashboard(self, "dashboard", rollout=self.rollout, latency_percentile=99, folder="Aragora")
+        RolloutDashboard(self, "dashboard", rollout=self.rollout, folder="Aragora")
         RolloutNotifications(self, "notifications",
             rollout=self.rollout,
             subscriptions=[NotificationSubscription(
@@ -81,7 +82,7 @@ class AragoraChart(Chart):
 
 
 class AragoraDeliveryChart(Chart):
-    def __init__(self, scope: Construct, id: str) -> None:
+    def __init__(self, scope: Construct, id: str, service: Construct) -> None:
         super().__init__(scope, id)
         ArgoCdApplication(self, "application",
             metadata={"name": "aragora-rollout"},
@@ -90,11 +91,12 @@ class AragoraDeliveryChart(Chart):
             target_revision="main",
             path="dist/seed-000-aragora",
             destination_namespace="aragora",
+            syncs=[service],
         )
 
 
 def build_app(outdir: str) -> App:
     app = ProgressiveApp(outdir=outdir)
-    AragoraChart(app, "aragora")
-    AragoraDeliveryChart(app, "argocd")
+    service = AragoraChart(app, "aragora")
+    AragoraDeliveryChart(app, "argocd", service)
     return app

@@ -2,7 +2,14 @@
 from cdk8s import App, Chart, Size
 import cdk8s_plus_27 as kplus
 from constructs import Construct
-from cdk8s_argo_rollouts import DeliveryStrategy, EnvironmentProfile, ProgressiveApp, ProgressiveService
+from cdk8s_argo_rollouts import (
+    ArgoCdApplication,
+    DeliveryStrategy,
+    EnvironmentProfile,
+    GatewayApiTrafficSplit,
+    ProgressiveApp,
+    ProgressiveService,
+)
 
 ENVIRONMENTS = {
     "dev": EnvironmentProfile.dev(),
@@ -45,12 +52,29 @@ class EnvironmentChart(Chart):
                 )],
                 autoscaling={"min_replicas": 3, "max_replicas": 10, "target_cpu_utilization_percent": 70},
                 disruption_budget={"max_unavailable": kplus.PercentOrAbsolute.absolute(1)},
+                traffic_split=GatewayApiTrafficSplit(self, f"{name}-route",
+                    gateways=[{"name": "platform-gateway", "namespace": "istio-system"}],
+                    hostnames=[f"{name}.{environment}.example.com"],
+                ),
                 delivery=profile.canary_delivery() if values["rollout"] else DeliveryStrategy.deployment(),
             )
 
 
+class DeliveryChart(Chart):
+    def __init__(self, scope: Construct, id: str, charts: list) -> None:
+        super().__init__(scope, id)
+        ArgoCdApplication(self, "application",
+            metadata={"name": "services"},
+            repo_url="https://github.com/example/platform",
+            target_revision="main",
+            path="dist/seed-004-optional-rollouts",
+            destination_namespace="prod",
+            syncs=charts,
+        )
+
+
 def build_app(outdir: str) -> App:
     app = ProgressiveApp(outdir=outdir)
-    for environment in ENVIRONMENTS:
-        EnvironmentChart(app, f"services-{environment}", environment)
+    charts = [EnvironmentChart(app, f"services-{environment}", environment) for environment in ENVIRONMENTS]
+    DeliveryChart(app, "argocd", charts)
     return app
