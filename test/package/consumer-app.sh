@@ -14,6 +14,11 @@ npm install --no-audit --no-fund --loglevel=error "$tarball"
 npx tsc --noEmit -p .
 npx cdk8s synth --no-check-upgrade
 npx cdk8s-argo-rollouts plan dist/ --format json > plan.json
+# preflight parses the synthesised queries with the vendored PromQL grammar before it asks Prometheus:
+# against an address nothing listens on it must end with its "cannot reach" exit status 3, not a crash.
+preflight_status=0
+npx cdk8s-argo-rollouts preflight dist/ --prometheus http://127.0.0.1:59999 --timeout 2 > preflight.txt 2>&1 || preflight_status=$?
+if [ "$preflight_status" -ne 3 ]; then cat preflight.txt >&2; echo "preflight in the installed package exited $preflight_status, expected 3" >&2; exit 1; fi
 # Bad input, with the real packages: a cdk8s-plus-33 object, then a missing cdk8s-plus-27.
 cp "$repo/test/package/bad-input.js" .
 node bad-input.js mixed > mixed.txt
