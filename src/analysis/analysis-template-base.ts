@@ -9,7 +9,7 @@ import { TemplateArgument } from './template-argument';
 import { validateTemplateMetrics } from './template-checks';
 import type { IRollout } from '../rollout/rollout-base';
 import { API_KINDS } from '../synth/api-kinds';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Properties shared by the analysis templates this library generates. */
 export interface AnalysisTemplateBaseProps {
@@ -57,7 +57,6 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
 
   constructor(scope: Construct, id: string, props: AnalysisTemplateBaseProps) {
     super(scope, id);
-    addObjectValidation(this);
     this.clusterScope = props.clusterScope ?? false;
     const externalArgs = props.externalArgs ?? false;
     this.declaredArgs = props.args ?? [];
@@ -91,7 +90,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
 
   private validateArgsSupplied(spec: any): RuleViolation[] {
     if (this.runHere) return [];
-    const required = (spec.args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
+    const required = argsWithoutValue(spec);
     if (required.length === 0) return [];
     return [{
       property: 'checks',
@@ -113,7 +112,7 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
 
   /** The arguments the final spec (JSON patches included) declares without a value. */
   public get requiredArgs(): string[] {
-    return (this.finalSpec().args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
+    return argsWithoutValue(this.finalSpec());
   }
 
   /** The rollout's values for the target arguments (namespace, names, hashes) the template declares. */
@@ -187,4 +186,9 @@ export abstract class AnalysisTemplateBase extends Construct implements IAnalysi
   protected validateSpec(_spec: any): RuleViolation[] {
     return [];
   }
+}
+
+/** The names of the arguments a template spec declares without a value (the caller must supply them). */
+function argsWithoutValue(spec: any): string[] {
+  return (spec.args ?? []).filter((a: any) => a.value === undefined && a.valueFrom === undefined).map((a: any) => a.name);
 }

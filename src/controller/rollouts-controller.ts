@@ -11,7 +11,7 @@ import { isClusterScoped, placeInNamespace } from './namespace-placement';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { API_KINDS } from '../synth/api-kinds';
 import { grantGatewayApiPluginAccess } from '../traffic/gateway-api-plugin';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Log level of the controller (`--loglevel`). */
 export enum ControllerLogLevel {
@@ -180,7 +180,6 @@ export class RolloutsController extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutsControllerProps = {}) {
     super(scope, id);
-    addObjectValidation(this);
     const existing = RolloutsController.of(this.node.root);
     if (existing && existing !== this) {
       throwViolation(this, { property: 'RolloutsController', field: 'app', message: `the app already has a controller at ${existing.node.path}`, allowed: 'one RolloutsController per app (they would share the CRDs and cluster roles)' });

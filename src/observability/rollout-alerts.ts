@@ -5,7 +5,7 @@ import { RolloutSelection } from './rollout-selection';
 import { escapeString, isLabelName, promqlDuration, promqlSyntaxError } from '../analysis/promql';
 import { API_KINDS } from '../synth/api-kinds';
 import { pauseSeconds } from '../validation/rollout-rules';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The `severity` label of an alert, which Alertmanager routes on. */
 export enum AlertSeverity {
@@ -124,7 +124,6 @@ export class RolloutAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutAlertsProps = {}) {
     super(scope, id);
-    addObjectValidation(this);
     this.props = props;
     const namespace = Chart.of(this).namespace;
     this.rollouts = props.rollouts ?? (namespace ? RolloutSelection.inNamespace(namespace) : RolloutSelection.all());

@@ -10,7 +10,7 @@ import { escapeRegex, escapeString, promqlSyntaxError } from '../analysis/promql
 import { QueryTarget, TrafficRole } from '../analysis/query-target';
 import { ApplicationRequestMetricsOptions, RequestMetrics } from '../analysis/request-metrics';
 import { IRollout, RolloutBase } from '../rollout/rollout-base';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 import type * as GrafanaSdk from '../vendor/grafana-sdk';
 import { grafanaSdk } from '../vendor-load';
 
@@ -124,7 +124,6 @@ export class RolloutDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutDashboardProps) {
     super(scope, id);
-    addObjectValidation(this);
     const rollout = props.rollout;
     const namespace = rollout.metadata.namespace ?? Chart.of(rollout).namespace ?? 'default';
     const percentile = props.latencyPercentile ?? gatedLatencyPercentile(rollout) ?? 95;

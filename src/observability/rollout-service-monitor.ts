@@ -5,7 +5,7 @@ import { promqlDuration } from '../analysis/promql';
 import { POD_TEMPLATE_HASH_LABEL } from '../rollout/rollout-base';
 import type { IRollout } from '../rollout/rollout-base';
 import { API_KINDS } from '../synth/api-kinds';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The label that ties a rollout's metrics Service to its ServiceMonitor. */
 export const METRICS_SERVICE_LABEL = 'rollouts.cdk8s.io/metrics-of';
@@ -60,7 +60,6 @@ export class RolloutServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutServiceMonitorProps) {
     super(scope, id);
-    addObjectValidation(this);
     const rollout = props.rollout;
     const portName = props.portName ?? 'metrics';
     if (!/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(portName) || !/[a-z]/.test(portName)) {

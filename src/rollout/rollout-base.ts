@@ -8,7 +8,7 @@ import { API_KINDS } from '../synth/api-kinds';
 import type { ITrafficSplit, RouterMetrics } from '../traffic/traffic-split';
 import { checkNumber, PORT_RANGE, wholeSeconds } from '../validation/numbers';
 import { validateRolloutSpec } from '../validation/rollout-rules';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The label the controller adds to pods and to the Services it manages; never part of a user selector. */
 export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
@@ -144,7 +144,6 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
 
   constructor(scope: Construct, id: string, props: RolloutBaseProps) {
     super(scope, id, { ...props, select: false });
-    addObjectValidation(this);
     this.apiObject = new ApiObject(this, 'Resource', {
       ...API_KINDS.rollout,
       metadata: props.metadata,

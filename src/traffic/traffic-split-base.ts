@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ITrafficSplit, ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
-import { addObjectValidation, addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /**
  * What every traffic split shares: it is bound to exactly one rollout, creates its routing objects
@@ -14,7 +14,6 @@ export abstract class TrafficSplitBase extends Construct implements ITrafficSpli
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    addObjectValidation(this);
     addRuleValidation(this, () => this.target ? this.validateTarget(this.target) : this.serviceTarget ? [] : [{
       property: 'trafficSplit',
       field: 'spec.strategy.canary.trafficRouting',
