@@ -1,5 +1,5 @@
 import { matcherText, PromqlQuery } from './promql-tree';
-import { escapeRegex } from '../analysis/promql';
+import { escapeRegex, PLACEHOLDER } from '../analysis/promql';
 import { isArgoObject, TemplateIndex } from '../plan/analysis-checks';
 
 /** One metric of one analysis of one rollout, with its query resolved as the rollout passes the arguments. */
@@ -135,7 +135,7 @@ function fieldValue(object: any, fieldPath: string): string | undefined {
 
 /** `{{args.x}}` resolved as the controller's template resolution does: an unknown tag is an error. */
 function substitute(text: string, args: Map<string, ArgValue>): string {
-  return text.replace(/\{\{([^}]*)\}\}/g, (_, tag: string) => {
+  return text.replace(PLACEHOLDER, (_, tag: string) => {
     const key = tag.trim();
     const arg = key.startsWith('args.') ? args.get(key.slice('args.'.length)) : undefined;
     if (arg === undefined) throw new Error(`failed to resolve {{${tag}}}: no such argument (the controller fails this measurement)`);
