@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import {
@@ -181,7 +181,23 @@ describe('RolloutsController: deployment settings', () => {
     expect(synth(controllerChart({ serviceMonitor: { enabled: false } })).filter((o) => o.kind === 'ServiceMonitor')).toEqual([]);
   });
 
-  test('the release URL by default', () => {
+  test('by default the bundled v1.9.1 manifests: nothing is downloaded at synth time', () => {
+    // cdk8s's Include reads its `url` with Yaml.load, which downloads http(s) URLs and reads files.
+    const load = jest.spyOn(Yaml, 'load');
+    try {
+      const chart = new Chart(Testing.app(), 'argo-rollouts', { namespace: 'argo-rollouts' });
+      const controller = new RolloutsController(chart, 'controller');
+      expect(controller.version).toBe(ControllerManifests.PINNED_VERSION);
+      const sources = load.mock.calls.map(([source]) => source);
+      expect(sources.map((source) => path.basename(source))).toEqual(['install.yaml', 'notifications-install.yaml']);
+      for (const source of sources) expect(fs.existsSync(source)).toBe(true);
+      expect(synth(chart)).toEqual(synth(controllerChart()));
+    } finally {
+      load.mockRestore();
+    }
+  });
+
+  test('a release URL on request', () => {
     expect(ControllerManifests.fromRelease().install).toBe('https://github.com/argoproj/argo-rollouts/releases/download/v1.9.1/install.yaml');
     expect(ControllerManifests.fromRelease('v1.8.3').notifications).toBe('https://github.com/argoproj/argo-rollouts/releases/download/v1.8.3/notifications-install.yaml');
   });

@@ -13,7 +13,8 @@ export class ControllerManifests {
   public static readonly PINNED_VERSION = 'v1.9.1';
 
   /**
-   * The manifests published with a release on GitHub (downloaded at synth time).
+   * The manifests published with a release on GitHub, downloaded at synth time (needs network access
+   * to github.com; use it for a release other than the pinned one).
    * @param version release tag, e.g. `v1.9.1`; also the controller image tag
    */
   public static fromRelease(version: string = ControllerManifests.PINNED_VERSION): ControllerManifests {

@@ -51,7 +51,7 @@ export interface ControllerServiceMonitorOptions {
 export interface RolloutsControllerProps {
   /**
    * The release manifests the controller is made from.
-   * @default ControllerManifests.fromRelease() - v1.9.1 from GitHub
+   * @default ControllerManifests.bundled() - v1.9.1's manifests shipped in this package (no network at synth time)
    */
   readonly manifests?: ControllerManifests;
   /**
@@ -184,7 +184,7 @@ export class RolloutsController extends Construct {
     if (existing && existing !== this) {
       throwViolation(this, { property: 'RolloutsController', field: 'app', message: `the app already has a controller at ${existing.node.path}`, allowed: 'one RolloutsController per app (they would share the CRDs and cluster roles)' });
     }
-    const manifests = props.manifests ?? ControllerManifests.fromRelease();
+    const manifests = props.manifests ?? ControllerManifests.bundled();
     this.version = manifests.version;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? CONTROLLER_NAME;
     this.plugins = [...(props.plugins ?? [])];
