@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { ALB_APPS, synthAlbApps } from './support/alb-apps';
 
 /*
  * Argo CD's own diff (test/argocd-diff: gitops-engine's pkg/diff with Argo CD v3.5.1's
@@ -116,5 +117,88 @@ suite('Argo CD diff against the controller\'s writes mid-release', () => {
     fs.writeFileSync(path.join(changed, 'service.yaml'), YAML.stringify(service));
     const modified = argocdDiff(path.join(tree, 'dist', name), changed, application).filter((r) => r.status === 'modified');
     expect(modified.map((r) => `${r.kind}/${r.name}`)).toEqual(['Service/aragora-stable']);
+  });
+});
+
+suite('Argo CD diff against the controller\'s ALB writes mid-release (AlbTrafficSplit apps built here)', () => {
+  let tree: string;
+  let live: string;
+  const desired = (name: string) => path.join(tree, 'dist', name);
+  const applicationFile = (name: string) => path.join(desired(name), fs.readdirSync(desired(name)).find((f) => f.endsWith('.k8s.yaml'))!);
+  const liveIngress = (name: string, file: string) => YAML.parse(fs.readFileSync(path.join(live, name, file), 'utf8'));
+  /** The app's Application with its ignoreDifferences replaced (undefined: none). */
+  const applicationWith = (name: string, ignore?: (entries: any[]) => any[]) => {
+    const app = YAML.parseAllDocuments(fs.readFileSync(applicationFile(name), 'utf8')).map((d) => d.toJSON()).find((d) => d.kind === 'Application');
+    app.spec.ignoreDifferences = ignore?.(app.spec.ignoreDifferences);
+    if (!app.spec.ignoreDifferences) delete app.spec.ignoreDifferences;
+    const file = path.join(tree, `${name}-${Math.random().toString(36).slice(2)}-application.yaml`);
+    fs.writeFileSync(file, YAML.stringify(app));
+    return file;
+  };
+  /** The live folder with one Ingress changed. */
+  const liveWith = (name: string, file: string, change: (ing: any) => void) => {
+    const dir = path.join(tree, `${name}-${Math.random().toString(36).slice(2)}-live`);
+    fs.cpSync(path.join(live, name), dir, { recursive: true });
+    const ing = liveIngress(name, file);
+    change(ing);
+    fs.writeFileSync(path.join(dir, file), YAML.stringify(ing));
+    return dir;
+  };
+  const modified = (results: DiffResult[]) => results.filter((r) => r.status === 'modified');
+
+  beforeAll(() => {
+    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'argocd-diff-alb-'));
+    synthAlbApps(path.join(tree, 'dist'));
+    live = path.join(tree, 'live');
+    execFileSync(oracleBin!, ['reconcile', '--write-live', live, path.join(tree, 'dist')], { encoding: 'utf8' });
+  }, 600_000);
+
+  afterAll(() => fs.rmSync(tree, { recursive: true, force: true }));
+
+  test.each(ALB_APPS)('%s: the controller wrote the Ingresses, and no object differs under the generated ignoreDifferences', (name) => {
+    const ingresses = fs.readdirSync(path.join(live, name)).filter((f) => f.startsWith('ingress-'));
+    expect(ingresses.length).toBeGreaterThan(0);
+    for (const file of ingresses) {
+      expect(Object.keys(liveIngress(name, file).metadata.annotations)).toContain('rollouts.argoproj.io/managed-alb-annotations');
+    }
+    const results = argocdDiff(desired(name), path.join(live, name), applicationFile(name));
+    expect(results.filter((r) => r.kind === 'Ingress').length).toBe(ingresses.length);
+    expect(results.filter((r) => r.status !== 'synced')).toEqual([]);
+  });
+
+  test('without the ignores, the path the header route adds to spec.rules is a diff (the merge patch replaces the rules)', () => {
+    const name = 'alb-header';
+    const bare = argocdDiff(desired(name), path.join(live, name), applicationWith(name));
+    expect(modified(bare).map((r) => `${r.kind}/${r.name}`)).toEqual(['Ingress/api']);
+    expect(modified(bare)[0].diff).toContain('name: beta');
+    expect(modified(bare)[0].diff).toContain('path: /*');
+    // The ignores as they were before (the annotations only) leave it a diff too: the path expression is what makes it synced.
+    const annotationsOnly = applicationWith(name, (entries) => entries.map((e) => (e.kind === 'Ingress' ? { ...e, jqPathExpressions: undefined } : e)));
+    expect(modified(argocdDiff(desired(name), path.join(live, name), annotationsOnly)).map((r) => r.name)).toEqual(['api']);
+  });
+
+  test('the controller\'s annotations alone are not a diff even without ignores: the three-way diff leaves keys the manifest never had alone', () => {
+    const name = 'alb-ping-pong';
+    const annotations = liveIngress(name, 'ingress-web-public.yaml').metadata.annotations;
+    expect(annotations['custom.alb.io/actions.web-root']).toContain('"Weight":30');
+    expect(modified(argocdDiff(desired(name), path.join(live, name), applicationWith(name)))).toEqual([]);
+  });
+
+  test('a field the controller does not own, changed in the cluster, is a diff under the generated ignores', () => {
+    const name = 'alb-header';
+    const file = 'ingress-shop-api.yaml';
+    const application = applicationFile(name);
+    const annotation = liveWith(name, file, (ing) => { ing.metadata.annotations['alb.ingress.kubernetes.io/target-type'] = 'instance'; });
+    const byAnnotation = modified(argocdDiff(desired(name), annotation, application));
+    expect(byAnnotation.map((r) => `${r.kind}/${r.name}`)).toEqual(['Ingress/api']);
+    expect(byAnnotation[0].diff).toContain('target-type: ip');
+    // The user's own path beside the one the header route added: only the controller's path is ignored.
+    const userPath = liveWith(name, file, (ing) => { ing.spec.rules[0].http.paths[1].path = '/admin'; });
+    const byPath = modified(argocdDiff(desired(name), userPath, application));
+    expect(byPath.map((r) => `${r.kind}/${r.name}`)).toEqual(['Ingress/api']);
+    expect(byPath[0].diff).toContain('/admin');
+    // A path to the route's name that is not the controller's (another path) is not ignored either.
+    const lookalike = liveWith(name, file, (ing) => { ing.spec.rules[0].http.paths[0].path = '/beta'; });
+    expect(modified(argocdDiff(desired(name), lookalike, application)).map((r) => r.name)).toEqual(['api']);
   });
 });

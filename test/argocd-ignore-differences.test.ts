@@ -52,11 +52,13 @@ describe('ArgoCdApplication ignoreDifferences', () => {
     ]);
   });
 
-  test('ALB: the action and condition annotations the controller writes on the Ingress', () => {
+  test('ALB: the routed Service\'s action annotation and the managed-annotations list the controller writes on the Ingress', () => {
     const chart = testChart(NS);
     new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new AlbTrafficSplit(chart, 'traffic', { host: 'api.example.com' }), steps: [CanaryStep.weight(30)] });
     new ArgoCdApplication(chart, 'app', app);
     const entries = application(chart).spec.ignoreDifferences;
+    // v1.9.1 writes rollouts.argoproj.io/managed-alb-annotations (ingressutil.ManagedAnnotations); the older
+    // managed-alb-actions is only deleted, and no condition is written for the routed Service.
     expect(entries.find((e: any) => e.kind === 'Ingress')).toEqual({
       group: 'networking.k8s.io',
       kind: 'Ingress',
@@ -64,10 +66,40 @@ describe('ArgoCdApplication ignoreDifferences', () => {
       namespace: NS,
       jsonPointers: [
         '/metadata/annotations/alb.ingress.kubernetes.io~1actions.api-stable',
-        '/metadata/annotations/alb.ingress.kubernetes.io~1conditions.api-stable',
-        '/metadata/annotations/rollouts.argoproj.io~1managed-alb-actions',
+        '/metadata/annotations/rollouts.argoproj.io~1managed-alb-annotations',
       ],
     });
+  });
+
+  test('ALB header route, ping-pong, several Ingresses, custom prefix: root Service action, route action and condition, the /* path the route adds', () => {
+    const chart = testChart(NS);
+    const ingress = (name: string) => new ApiObject(chart, name, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, annotations: { 'custom.alb.io/target-type': 'ip' } },
+      spec: { ingressClassName: 'alb', rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-root', port: { name: 'use-annotation' } } } }] } }] },
+    });
+    new CanaryRollout(chart, 'api', {
+      metadata: { name: 'api' },
+      containers,
+      trafficSplit: new AlbTrafficSplit(chart, 'traffic', { pingPong: true, annotationPrefix: 'custom.alb.io', ingresses: [ingress('public'), ingress('internal')] }),
+      steps: [CanaryStep.headerRoute({ name: 'beta', match: [{ name: 'X-Canary', value: StringMatch.exact('true') }] }), CanaryStep.weight(30)],
+    });
+    new ArgoCdApplication(chart, 'app', app);
+    const ingresses = application(chart).spec.ignoreDifferences.filter((e: any) => e.kind === 'Ingress');
+    const fields = {
+      jsonPointers: [
+        '/metadata/annotations/custom.alb.io~1actions.api-root',
+        '/metadata/annotations/custom.alb.io~1actions.beta',
+        '/metadata/annotations/custom.alb.io~1conditions.beta',
+        '/metadata/annotations/rollouts.argoproj.io~1managed-alb-annotations',
+      ],
+      jqPathExpressions: ['.spec.rules[]?.http.paths[]? | select(.path == "/*" and .backend.service.name == "beta" and .backend.service.port.name == "use-annotation")'],
+    };
+    expect(ingresses).toEqual([
+      { group: 'networking.k8s.io', kind: 'Ingress', name: 'internal', namespace: NS, ...fields },
+      { group: 'networking.k8s.io', kind: 'Ingress', name: 'public', namespace: NS, ...fields },
+    ]);
   });
 
   test('Istio subset-level split: the DestinationRule subsets\' hash labels', () => {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { ALB_APPS, synthAlbApps } from './support/alb-apps';
 import { failures, OracleResult, oraclesAvailable, runKubectlValidate, runOracle } from './support/oracles';
 
 /*
@@ -118,3 +119,66 @@ describeIf('the upstream code accepts every example', () => {
   });
 });
 
+
+describeIf('the controller\'s ALB reconciler on AlbTrafficSplit apps', () => {
+  let tree: string;
+  let live: string;
+  let results: OracleResult[];
+  const readLive = (app: string, ns: string, name: string) => YAML.parse(fs.readFileSync(path.join(live, app, `ingress-${ns}-${name}.yaml`), 'utf8'));
+  const json = (ing: any, key: string) => JSON.parse(ing.metadata.annotations[key]);
+  const weights = (action: any) => Object.fromEntries(action.ForwardConfig.TargetGroups.map((t: any) => [t.ServiceName, t.Weight]));
+
+  beforeAll(() => {
+    tree = fs.mkdtempSync(path.join(os.tmpdir(), 'oracle-alb-'));
+    live = path.join(tree, '..', `${path.basename(tree)}-live`);
+    synthAlbApps(tree);
+    results = runOracle('reconcile', tree, ['--write-live', live]);
+  });
+  afterAll(() => {
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.rmSync(live, { recursive: true, force: true });
+  });
+
+  test('the controller accepts both apps and its ALB reconciler ran once per Rollout', () => {
+    expect(failures(runOracle('lint', tree))).toEqual([]);
+    expect(failures(results)).toEqual([]);
+    expect(results.filter((r) => r.router === 'alb' && r.ok).map((r) => r.app).sort()).toEqual(ALB_APPS);
+  });
+
+  test('weight 30: the routed Service\'s action annotation forwards 30 to the canary, 70 to the stable target group', () => {
+    const ing = readLive('alb-header', 'shop', 'api');
+    const action = json(ing, 'alb.ingress.kubernetes.io/actions.api-stable');
+    expect(action.Type).toBe('forward');
+    expect(weights(action)).toEqual({ 'api-canary': 30, 'api-stable': 70 });
+    expect(action.ForwardConfig.TargetGroups.map((t: any) => t.ServicePort)).toEqual(['8080', '8080']);
+    expect(action.ForwardConfig.TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 600 });
+    // What the manifest set is kept.
+    expect(ing.metadata.annotations['alb.ingress.kubernetes.io/target-type']).toBe('ip');
+  });
+
+  test('header route on: its action sends everything to the canary, its condition holds the headers, a /* path comes first', () => {
+    const ing = readLive('alb-header', 'shop', 'api');
+    expect(weights(json(ing, 'alb.ingress.kubernetes.io/actions.beta'))).toEqual({ 'api-canary': 100 });
+    expect(json(ing, 'alb.ingress.kubernetes.io/conditions.beta')).toEqual([
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'X-Canary', values: ['true', 'yes'] } },
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'X-Tenant', values: ['internal'] } },
+    ]);
+    expect(json(ing, 'rollouts.argoproj.io/managed-alb-annotations')).toEqual({
+      api: ['alb.ingress.kubernetes.io/actions.api-stable', 'alb.ingress.kubernetes.io/actions.beta', 'alb.ingress.kubernetes.io/conditions.beta'],
+    });
+    expect(ing.spec.rules[0].http.paths.map((p: any) => `${p.path} ${p.backend.service.name}:${p.backend.service.port.name}`)).toEqual([
+      '/* beta:use-annotation',
+      '/ api-stable:use-annotation',
+    ]);
+  });
+
+  test('ping-pong over two Ingresses with a custom prefix: the root Service\'s action, ping as canary; the removed header route leaves nothing', () => {
+    for (const name of ['public', 'internal']) {
+      const ing = readLive('alb-ping-pong', 'web', name);
+      expect(weights(json(ing, 'custom.alb.io/actions.web-root'))).toEqual({ 'web-ping': 30, 'web-pong': 70 });
+      expect(json(ing, 'rollouts.argoproj.io/managed-alb-annotations')).toEqual({ web: ['custom.alb.io/actions.web-root'] });
+      expect(Object.keys(ing.metadata.annotations).filter((k) => k.endsWith('.beta'))).toEqual([]);
+      expect(ing.spec.rules[0].http.paths.map((p: any) => p.backend.service.name)).toEqual(['web-root']);
+    }
+  });
+});

@@ -41,8 +41,10 @@ export interface ArgoCdIgnoreDifference {
   readonly managedFieldsManagers?: string[];
 }
 
-/** The annotation where the controller lists the ALB actions it manages (`utils/ingress`). */
-const ALB_MANAGED_ACTIONS = 'rollouts.argoproj.io/managed-alb-actions';
+/** `ingressutil.ManagedAnnotations`: where the controller lists, per rollout, the ALB annotations it manages. */
+const ALB_MANAGED_ANNOTATIONS = 'rollouts.argoproj.io/managed-alb-annotations';
+/** The path `ingressutil.CreateAnnotationBasedPath` adds for a header route. */
+const ALB_HEADER_PATH = '/*';
 
 /** The Gateway API plugin's name in `trafficRouting.plugins`. */
 const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
@@ -122,11 +124,17 @@ function nameAndNamespace(ref: string, namespace: string | undefined): [string, 
  * - A Deployment a Rollout takes over through `workloadRef` with `scaleDown` `onsuccess` or
  *   `progressively`: `spec.replicas`, which the controller scales to 0 (`rollout/scale_utils.go`).
  *
- * - AWS ALB: on every Ingress of `trafficRouting.alb`, the action (and header-route condition)
- *   annotations `<prefix>/actions.<service>` / `<prefix>/conditions.<service>` of the root or
- *   stable Service and of each managed route, and `rollouts.argoproj.io/managed-alb-actions`
- *   (`rollout/trafficrouting/alb/alb.go`, `utils/ingress/ingress.go`). Not run through Argo CD's
- *   diff in the tests: the oracle has no ALB reconciler yet.
+ * - AWS ALB: on every Ingress of `trafficRouting.alb`, the action annotation
+ *   `<prefix>/actions.<rootService or stableService>` (the weighted forward, `getDesiredAnnotations`),
+ *   for each managed route its `<prefix>/actions.<route>` and `<prefix>/conditions.<route>`
+ *   (`getDesiredHeaderAnnotations`), `rollouts.argoproj.io/managed-alb-annotations`
+ *   (`modifyManagedAnnotation`) (`rollout/trafficrouting/alb/alb.go`, keys from
+ *   `utils/ingress/ingress.go`), and the path a header route adds to every rule (`/*` to the route's
+ *   name, port `use-annotation`: `SetHeaderRoutePerIngress` merge-patches the whole `spec.rules`,
+ *   `CreateAnnotationBasedPath` in `utils/ingress/wrapper.go`). The older
+ *   `rollouts.argoproj.io/managed-alb-actions` is only ever deleted by v1.9.1 (`ingress/alb.go`).
+ *   Argo CD's three-way diff already leaves annotation keys the manifest never had alone; the path
+ *   is what it reports without these entries.
  *
  * ingress-nginx: the controller only creates the canary Ingress `<rollout>-<stable ingress>-canary`
  * (owned by the Rollout, with no label and none of the stable Ingress' annotations but
@@ -186,14 +194,16 @@ export function controllerOwnedFields(objects: any[]): ArgoCdIgnoreDifference[] 
 
     const alb = routing.alb;
     if (alb) {
-      const prefix: string = alb.annotationPrefix ?? 'alb.ingress.kubernetes.io';
-      const actionServices: string[] = [alb.rootService ?? canary.stableService, ...managed].filter((s) => typeof s === 'string');
+      const prefix: string = alb.annotationPrefix || 'alb.ingress.kubernetes.io';
+      const annotation = (key: string) => pointer('metadata', 'annotations', key);
       const pointers = [
-        ...actionServices.flatMap((service) => [pointer('metadata', 'annotations', `${prefix}/actions.${service}`), pointer('metadata', 'annotations', `${prefix}/conditions.${service}`)]),
-        pointer('metadata', 'annotations', ALB_MANAGED_ACTIONS),
+        annotation(`${prefix}/actions.${alb.rootService || canary.stableService}`),
+        ...managed.flatMap((route) => [annotation(`${prefix}/actions.${route}`), annotation(`${prefix}/conditions.${route}`)]),
+        annotation(ALB_MANAGED_ANNOTATIONS),
       ];
+      const jq = managed.map((route) => `.spec.rules[]?.http.paths[]? | select(.path == ${jqString(ALB_HEADER_PATH)} and .backend.service.name == ${jqString(route)} and .backend.service.port.name == "use-annotation")`);
       for (const ingress of alb.ingress ? [alb.ingress] : alb.ingresses ?? []) {
-        out.add('networking.k8s.io', 'Ingress', namespace, ingress, { pointers });
+        out.add('networking.k8s.io', 'Ingress', namespace, ingress, { pointers, jq });
       }
     }
 

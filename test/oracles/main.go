@@ -1,7 +1,7 @@
 // Command oracle runs the Argo Rollouts controller's own code (v1.9.1) on synthesised manifests:
 //
 //	oracle lint DIR                      kubectl argo rollouts lint + the controller's reference and analysis validation
-//	oracle reconcile [--write-live OUT] DIR   the nginx and Istio traffic reconcilers with the controller's fake clients
+//	oracle reconcile [--write-live OUT] DIR   the nginx, Istio and ALB traffic reconcilers with the controller's fake clients
 //	oracle yaml DIR                      every document read with sigs.k8s.io/yaml, printed as JSON
 //
 // Output: one JSON object per line (see README.md). Exit status 0 when every result is ok, 1 otherwise, 2 on usage errors.

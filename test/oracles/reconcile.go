@@ -77,6 +77,13 @@ func runReconcile(dir, liveDir string) error {
 				emit(r)
 				writeLive(liveDir, a.Name, live)
 			}
+			if c.TrafficRouting.ALB != nil {
+				r := objResult("reconcile", a, o)
+				r.Router = "alb"
+				r.Errors, live = reconcileAlb(a, &ro)
+				emit(r)
+				writeLive(liveDir, a.Name, live)
+			}
 			if _, ok := c.TrafficRouting.Plugins[gatewayAPIPlugin]; ok {
 				r := objResult("reconcile", a, o)
 				r.Router = "gatewayAPI"
