@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiTrafficSplit, IstioSplitLevel, IstioTrafficSplit,
-  NginxTrafficSplit, StringMatch,
+  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiTrafficSplit, IstioSplitLevel,
+  IstioTrafficSplit, NginxTrafficSplit, StringMatch,
 } from '../src';
 import { find, schemas, synth, testChart } from './support/synth';
 
@@ -208,7 +208,11 @@ describe('ArgoCdApplication ignoreDifferences: Gateway API plugin routes', () =>
     pluginRollout(chart, { httpRoute: 'web' });
     new ArgoCdApplication(chart, 'app', app);
     expect(routes(chart)).toEqual([{
-      group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'web', namespace: NS, jsonPointers: [label],
+      group: 'gateway.networking.k8s.io',
+      kind: 'HTTPRoute',
+      name: 'web',
+      namespace: NS,
+      jsonPointers: [label],
       jqPathExpressions: [weights, `.spec.rules[]? | select(${canaryOnly})`],
     }]);
   });

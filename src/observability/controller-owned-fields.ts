@@ -187,8 +187,8 @@ function gatewayApiFields(out: Collector, rollout: any, config: any, managed: st
     for (const r of config[k.list] ?? []) addRoute(r?.name, r?.useHeaderRoutes === true);
     addRoute(config[k.single], true);
     if (config[k.selector]) {
-      for (const o of objects) {
-        if (o?.kind === k.kind && (o.metadata?.namespace ?? rollout.metadata?.namespace) === namespace && selects(config[k.selector], o.metadata?.labels ?? {})) addRoute(o.metadata?.name, false);
+      for (const o of objects.filter((x) => x?.kind === k.kind && (x.metadata?.namespace ?? rollout.metadata?.namespace) === namespace)) {
+        if (selects(config[k.selector], o.metadata?.labels ?? {})) addRoute(o.metadata?.name, false);
       }
     }
     for (const [name, headerRoutes] of routes) {
