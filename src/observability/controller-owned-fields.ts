@@ -145,7 +145,8 @@ function selects(selector: any, labels: { [key: string]: string }): boolean {
  *   (`httproute.go` `setHTTPRouteWeight`, `grpcroute.go` `setGRPCRouteWeight`, which skip the
  *   rules below; `tcproute.go` `setTCPRouteWeight`, `tlsroute.go` `setTLSRouteWeight`: every rule),
  *   and the label `rollouts.argoproj.io/gatewayapi-canary: in-progress` while the weight is above 0
- *   (`labels.go` `ensureInProgressLabel`; `disableInProgressLabel`, `inProgressLabelKey`).
+ *   (`labels.go` `ensureInProgressLabel`; `disableInProgressLabel`, `inProgressLabelKey`). Argo CD's
+ *   three-way diff does not report that label anyway; the entry keeps a sync from removing it.
  * - SetHeaderRoute (HTTP and gRPC routes with header routes on): appends, per rule holding both
  *   Services, a rule named after the step's managed route (`<name>`, then `<name>-1`, ...) whose one
  *   backendRef is the canary Service (copies of the rule's filters and matches, with the headers
@@ -154,8 +155,10 @@ function selects(selector: any, labels: { [key: string]: string }): boolean {
  *   canary Service (`setHTTPHeaderRoute`, `removeHTTPManagedRoutes`, `isManagedRuleName`,
  *   `isHTTPManagedRule`; the gRPC twins). SetMirrorRoute writes nothing.
  * - Experiments (HTTP routes): the backendRef of each weighted template's Service
- *   (`<rollout>-<hash>-<revision>-<step>-<template>` or `service.name`), appended to the first rule
- *   of the stable or canary Service while the experiment runs (`experiment.go` `HandleExperiment`).
+ *   (`<rollout>-<hash>-<revision>-<step>-<template>` or `service.name`: the controller's
+ *   `rollout/experiment.go` `GetExperimentFromTemplate`, `experiments/replicaset.go`), appended to
+ *   the first rule of the stable or canary Service while the experiment runs (`experiment.go`
+ *   `HandleExperiment`).
  *
  * It creates no object: since v0.13.0 no managed-routes ConfigMap either.
  */
