@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ArgoCdApplication, CanaryRollout, CanaryStep, GatewayApiTrafficSplit, StringMatch } from '../src';
+import { ArgoCdApplication, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiTrafficSplit, StringMatch } from '../src';
 import { pluginLiveHttpRoute } from './support/gateway-plugin-model';
 
 /*
@@ -206,6 +206,43 @@ suite('Argo CD diff against the controller\'s writes mid-release', () => {
       const bare = modified(headerDir, dir, bareApplication(headerDir));
       expect(bare.map((r) => `${r.kind}/${r.name}`)).toEqual(['HTTPRoute/api']);
       expect(bare[0].diff).toContain('name: beta');
+    });
+
+    test('weighted experiment templates: their Services appended to the rule are no diff under the ignores; a user backend added is one', () => {
+      const dir = path.join(tree, 'gw-experiment');
+      const app = new App({ outdir: dir });
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      new CanaryRollout(chart, 'api', {
+        metadata: { name: 'api' },
+        containers: [{ image: 'shop/api:1.0.0', portNumber: 8080 }],
+        trafficSplit: new GatewayApiTrafficSplit(chart, 'traffic', { gateways: [{ name: 'gw' }] }),
+        steps: [CanaryStep.weight(10), CanaryStep.experiment({
+          templates: [{ name: 'baseline', specRef: ExperimentSpecRef.STABLE, weight: 5 }, { name: 'canary', specRef: ExperimentSpecRef.CANARY, weight: 5 }],
+          duration: Duration.minutes(5),
+        })],
+      });
+      new ArgoCdApplication(chart, 'app', { repoUrl: 'https://github.com/example/shop', path: 'dist/shop' });
+      app.synth();
+      const docs = desiredOf(dir);
+      const route = docs.find((d) => d.kind === 'HTTPRoute');
+      const rollout = docs.find((d) => d.kind === 'Rollout');
+      // The controller names each template's Service <rollout>-<pod hash>-<revision>-<step index>-<template>.
+      const experiment = ['baseline', 'canary'].map((t) => ({ serviceName: `api-5d4f8b7c9-2-1-${t}`, weight: 5, port: 8080 }));
+      const routeLive = pluginLiveHttpRoute(route, rollout, 10, undefined, experiment);
+      expect(routeLive.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([
+        ['api-stable', 90], ['api-canary', 10], ['api-5d4f8b7c9-2-1-baseline', 5], ['api-5d4f8b7c9-2-1-canary', 5],
+      ]);
+      const application = path.join(dir, 'shop.k8s.yaml');
+      expect(modified(dir, liveWith('experiment', routeLive), application)).toEqual([]);
+      const withoutExperimentIgnores = docs.find((d) => d.kind === 'Application');
+      const routeEntry = withoutExperimentIgnores.spec.ignoreDifferences.find((e: any) => e.kind === 'HTTPRoute');
+      const kept = routeEntry.jqPathExpressions.filter((q: string) => !q.includes('test("^api-'));
+      expect(routeEntry.jqPathExpressions.length - kept.length).toBe(2);
+      routeEntry.jqPathExpressions = kept;
+      fs.writeFileSync(path.join(tree, 'gw-experiment-app.yaml'), YAML.stringify(withoutExperimentIgnores));
+      expect(modified(dir, liveWith('experiment', routeLive), path.join(tree, 'gw-experiment-app.yaml')).map((r) => r.diff)).toEqual([expect.stringContaining('api-5d4f8b7c9-2-1-baseline')]);
+      routeLive.spec.rules[0].backendRefs.push({ group: '', kind: 'Service', name: 'api-legacy', port: 8080, weight: 1 });
+      expect(modified(dir, liveWith('experiment-user', routeLive), application).map((r) => `${r.kind}/${r.name}`)).toEqual(['HTTPRoute/api']);
     });
 
     test.each([

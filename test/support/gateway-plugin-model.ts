@@ -44,12 +44,20 @@ export interface HeaderRouteStep {
   readonly match: Array<{ headerName: string; headerValue: { exact?: string; prefix?: string; regex?: string } }>;
 }
 
+/** A weighted experiment template's Service, as the controller passes it to SetWeight (`additionalDestinations`). */
+export interface ExperimentDestination {
+  readonly serviceName: string;
+  readonly weight: number;
+  readonly port: number;
+}
+
 /**
- * The live HTTPRoute after the plugin's SetWeight(`weight`) and, if given, SetHeaderRoute(`header`),
+ * The live HTTPRoute after the plugin's SetWeight(`weight`, with `experiment`'s running templates)
+ * and, if given, SetHeaderRoute(`header`),
  * starting from the route as Argo CD applied it (defaulted by the API server), for the rollout's
  * final JSON. The API server defaults the result again (the plugin writes with Update).
  */
-export function pluginLiveHttpRoute(applied: any, rollout: any, weight: number, header?: HeaderRouteStep): any {
+export function pluginLiveHttpRoute(applied: any, rollout: any, weight: number, header?: HeaderRouteStep, experiment?: ExperimentDestination[]): any {
   const canaryName: string = rollout.spec.strategy.canary.canaryService;
   const stableName: string = rollout.spec.strategy.canary.stableService;
   const managedNames: string[] = (rollout.spec.strategy.canary.trafficRouting?.managedRoutes ?? []).map((r: any) => r.name);
@@ -66,6 +74,18 @@ export function pluginLiveHttpRoute(applied: any, rollout: any, weight: number, 
     for (const ref of rule.backendRefs ?? []) {
       if (ref.name === canaryName) ref.weight = weight;
       else if (ref.name === stableName) ref.weight = 100 - weight;
+    }
+  }
+  // experiment.go HandleExperiment: in the first rule holding the stable or canary Service, the
+  // stable weight becomes 100 minus the experiments' and each template's Service is appended.
+  const first = rules.find((r) => (r.backendRefs ?? []).some((b: any) => b.name === stableName || b.name === canaryName));
+  if (experiment?.length && first) {
+    const total = Math.min(100, experiment.reduce((sum, d) => sum + d.weight, 0));
+    for (const ref of first.backendRefs) if (ref.name === stableName) ref.weight = 100 - total;
+    for (const d of experiment) {
+      if (!first.backendRefs.some((b: any) => b.name === d.serviceName)) {
+        first.backendRefs.push({ name: d.serviceName, namespace: rollout.metadata.namespace, port: d.port, weight: d.weight });
+      }
     }
   }
   // labels.go ensureInProgressLabel (defaults.InProgressLabelKey / InProgressLabelValue).
