@@ -1,8 +1,9 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiTrafficSplit, IstioSplitLevel,
-  IstioTrafficSplit, NginxTrafficSplit, StringMatch,
+  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiPlugin, GatewayApiTrafficSplit,
+  IstioSplitLevel, IstioTrafficSplit, NginxTrafficSplit, StringMatch,
 } from '../src';
+import { MODELLED_PLUGIN_VERSION } from './support/gateway-plugin-model';
 import { find, schemas, synth, testChart } from './support/synth';
 
 const NS = 'shop';
@@ -267,6 +268,11 @@ describe('ArgoCdApplication ignoreDifferences: Gateway API plugin routes', () =>
       '.spec.rules[]?.backendRefs[]? | select(.name == "api-exp")',
     ]);
     expect(grpc.jqPathExpressions).toEqual([weights, `.spec.rules[]? | select(${canaryOnly})`]);
+  });
+
+  test('the default plugin release is the one whose source the ignores were read from', () => {
+    // A new default needs the plugin's pkg/plugin re-read at that tag (see CONTRIBUTING.md, test/argocd-diff).
+    expect(GatewayApiPlugin.DEFAULT_VERSION).toBe(MODELLED_PLUGIN_VERSION);
   });
 
   test('no plugin config, no route entries', () => {

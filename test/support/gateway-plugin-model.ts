@@ -8,6 +8,9 @@ import * as path from 'path';
  * so it cannot run here. Each step names the function it follows.
  */
 
+/** The plugin tag this model (and `gatewayApiFields`) was read from. */
+export const MODELLED_PLUGIN_VERSION = 'v0.15.0';
+
 const SCHEMAS_DIR = path.join(__dirname, '..', '..', 'imports', 'schemas');
 
 /**
