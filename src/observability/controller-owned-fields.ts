@@ -146,7 +146,8 @@ function selects(selector: any, labels: { [key: string]: string }): boolean {
  *   rules below; `tcproute.go` `setTCPRouteWeight`, `tlsroute.go` `setTLSRouteWeight`: every rule),
  *   and the label `rollouts.argoproj.io/gatewayapi-canary: in-progress` while the weight is above 0
  *   (`labels.go` `ensureInProgressLabel`; `disableInProgressLabel`, `inProgressLabelKey`). Argo CD's
- *   three-way diff does not report that label anyway; the entry keeps a sync from removing it.
+ *   three-way diff does not report that label; it is listed because the plugin writes it (a
+ *   `Replace=true` sync would drop it).
  * - SetHeaderRoute (HTTP and gRPC routes with header routes on): appends, per rule holding both
  *   Services, a rule named after the step's managed route (`<name>`, then `<name>-1`, ...) whose one
  *   backendRef is the canary Service (copies of the rule's filters and matches, with the headers
