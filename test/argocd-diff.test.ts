@@ -2,8 +2,11 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as YAML from 'yaml';
+import { ArgoCdApplication, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiTrafficSplit, StringMatch } from '../src';
 import { ALB_APPS, synthAlbApps } from './support/alb-apps';
+import { pluginLiveHttpRoute } from './support/gateway-plugin-model';
 
 /*
  * Argo CD's own diff (test/argocd-diff: gitops-engine's pkg/diff with Argo CD v3.5.1's
@@ -117,6 +120,145 @@ suite('Argo CD diff against the controller\'s writes mid-release', () => {
     fs.writeFileSync(path.join(changed, 'service.yaml'), YAML.stringify(service));
     const modified = argocdDiff(path.join(tree, 'dist', name), changed, application).filter((r) => r.status === 'modified');
     expect(modified.map((r) => `${r.kind}/${r.name}`)).toEqual(['Service/aragora-stable']);
+  });
+  /*
+   * Gateway API: the plugin cannot run here (the Go module proxy refuses its module), so the live
+   * HTTPRoute is a MODEL of its writes at tag v0.15.0 (test/support/gateway-plugin-model.ts, from
+   * pkg/plugin/httproute.go and labels.go), defaulted as the API server does from the pinned CRD.
+   * Argo CD's diff, the ignore expressions and the desired objects are the real ones.
+   */
+  describe('Gateway API, live HTTPRoute modelled from the plugin\'s source (v0.15.0), not the plugin', () => {
+    const HEADER = { name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'yes' } }] };
+    let seedDir: string;
+    let headerDir: string;
+
+    /** The desired objects of a synthesised folder. */
+    const desiredOf = (dir: string) => fs.readdirSync(dir).flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJSON())).filter(Boolean);
+
+    /** A live folder holding only `route` (every other object live as applied). */
+    function liveWith(name: string, liveRoute: any): string {
+      const dir = path.join(tree, `gw-live-${name}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'httproute.yaml'), YAML.stringify(liveRoute));
+      return dir;
+    }
+
+    /** The folder's Application without its ignoreDifferences. */
+    function bareApplication(dir: string): string {
+      const application = desiredOf(dir).find((d) => d.kind === 'Application');
+      delete application.spec.ignoreDifferences;
+      const file = path.join(tree, `${path.basename(dir)}-bare.yaml`);
+      fs.writeFileSync(file, YAML.stringify(application));
+      return file;
+    }
+
+    const modified = (dir: string, liveDir: string, application: string) => argocdDiff(dir, liveDir, application).filter((r) => r.status !== 'synced');
+
+    beforeAll(() => {
+      seedDir = path.join(tree, 'dist', 'seed-004-gateway-api');
+      // A canary with a header route step, a user filter on its first rule (copied into the added rule), a third backend, a second rule.
+      headerDir = path.join(tree, 'gw-header');
+      const app = new App({ outdir: headerDir });
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      const split = new GatewayApiTrafficSplit(chart, 'traffic', { gateways: [{ name: 'gw', namespace: 'gateways' }], hostnames: ['shop.example.com'], pathPrefix: '/api' });
+      new CanaryRollout(chart, 'api', {
+        metadata: { name: 'api' },
+        containers: [{ image: 'shop/api:1.0.0', portNumber: 8080 }],
+        trafficSplit: split,
+        steps: [CanaryStep.headerRoute({ name: HEADER.name, match: [{ name: 'x-beta', value: StringMatch.exact('yes') }] }), CanaryStep.weight(30)],
+      });
+      ApiObject.of(split.httpRoute!).addJsonPatch(
+        JsonPatch.add('/spec/rules/0/filters', [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-route', value: 'api' }] } }]),
+        JsonPatch.add('/spec/rules/0/backendRefs/-', { name: 'api-legacy', port: 8080, weight: 0 }),
+        JsonPatch.add('/spec/rules/-', { matches: [{ path: { type: 'PathPrefix', value: '/v2' } }], backendRefs: [{ name: 'api-stable', port: 8080, weight: 100 }, { name: 'api-canary', port: 8080, weight: 0 }] }),
+      );
+      new ArgoCdApplication(chart, 'app', { repoUrl: 'https://github.com/example/shop', path: 'dist/shop' });
+      app.synth();
+    });
+
+    /** The desired HTTPRoute and Rollout of a folder, and the modelled live route. */
+    function modelled(dir: string, header?: typeof HEADER) {
+      const docs = desiredOf(dir);
+      const route = docs.find((d) => d.kind === 'HTTPRoute');
+      const rollout = docs.find((d) => d.kind === 'Rollout');
+      return { route, modelledLive: pluginLiveHttpRoute(route, rollout, 30, header) };
+    }
+
+    test('seed 004: weights 70/30 and the in-progress label are no diff under the generated ignores, a diff without them', () => {
+      const { route, modelledLive: routeLive } = modelled(seedDir);
+      expect(routeLive.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['myapp-prod-stable', 70], ['myapp-prod-canary', 30]]);
+      expect(routeLive.metadata.labels['rollouts.argoproj.io/gatewayapi-canary']).toBe('in-progress');
+      const dir = liveWith('seed', routeLive);
+      expect(modified(seedDir, dir, path.join(seedDir, 'argocd.k8s.yaml'))).toEqual([]);
+      const bare = modified(seedDir, dir, bareApplication(seedDir));
+      expect(bare.map((r) => `${r.kind}/${r.name}`)).toEqual([`HTTPRoute/${route.metadata.name}`]);
+      expect(bare[0].diff).toContain('weight: 30');
+    });
+
+    test('header route on two rules: the added rules (beta, beta-1; copied filter, merged match) are no diff under the ignores, a diff without them', () => {
+      const { modelledLive: routeLive } = modelled(headerDir, HEADER);
+      expect(routeLive.spec.rules.map((r: any) => r.name ?? null)).toEqual([null, null, 'beta', 'beta-1']);
+      expect(routeLive.spec.rules[2].matches).toEqual([{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ name: 'x-beta', type: 'Exact', value: 'yes' }] }]);
+      expect(routeLive.spec.rules[2].filters).toEqual(routeLive.spec.rules[0].filters);
+      expect(routeLive.spec.rules[1].backendRefs.map((b: any) => b.weight)).toEqual([70, 30]);
+      const dir = liveWith('header', routeLive);
+      expect(modified(headerDir, dir, path.join(headerDir, 'shop.k8s.yaml'))).toEqual([]);
+      const bare = modified(headerDir, dir, bareApplication(headerDir));
+      expect(bare.map((r) => `${r.kind}/${r.name}`)).toEqual(['HTTPRoute/api']);
+      expect(bare[0].diff).toContain('name: beta');
+    });
+
+    test('weighted experiment templates: their Services appended to the rule are no diff under the ignores; a user backend added is one', () => {
+      const dir = path.join(tree, 'gw-experiment');
+      const app = new App({ outdir: dir });
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      new CanaryRollout(chart, 'api', {
+        metadata: { name: 'api' },
+        containers: [{ image: 'shop/api:1.0.0', portNumber: 8080 }],
+        trafficSplit: new GatewayApiTrafficSplit(chart, 'traffic', { gateways: [{ name: 'gw' }] }),
+        steps: [CanaryStep.weight(10), CanaryStep.experiment({
+          templates: [{ name: 'baseline', specRef: ExperimentSpecRef.STABLE, weight: 5 }, { name: 'canary', specRef: ExperimentSpecRef.CANARY, weight: 5 }],
+          duration: Duration.minutes(5),
+        })],
+      });
+      new ArgoCdApplication(chart, 'app', { repoUrl: 'https://github.com/example/shop', path: 'dist/shop' });
+      app.synth();
+      const docs = desiredOf(dir);
+      const route = docs.find((d) => d.kind === 'HTTPRoute');
+      const rollout = docs.find((d) => d.kind === 'Rollout');
+      // The controller names each template's Service <rollout>-<pod hash>-<revision>-<step index>-<template>.
+      const experiment = ['baseline', 'canary'].map((t) => ({ serviceName: `api-5d4f8b7c9-2-1-${t}`, weight: 5, port: 8080 }));
+      const routeLive = pluginLiveHttpRoute(route, rollout, 10, undefined, experiment);
+      expect(routeLive.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([
+        ['api-stable', 90], ['api-canary', 10], ['api-5d4f8b7c9-2-1-baseline', 5], ['api-5d4f8b7c9-2-1-canary', 5],
+      ]);
+      const application = path.join(dir, 'shop.k8s.yaml');
+      expect(modified(dir, liveWith('experiment', routeLive), application)).toEqual([]);
+      const withoutExperimentIgnores = docs.find((d) => d.kind === 'Application');
+      const routeEntry = withoutExperimentIgnores.spec.ignoreDifferences.find((e: any) => e.kind === 'HTTPRoute');
+      const kept = routeEntry.jqPathExpressions.filter((q: string) => !q.includes('test("^api-'));
+      expect(routeEntry.jqPathExpressions.length - kept.length).toBe(2);
+      routeEntry.jqPathExpressions = kept;
+      fs.writeFileSync(path.join(tree, 'gw-experiment-app.yaml'), YAML.stringify(withoutExperimentIgnores));
+      expect(modified(dir, liveWith('experiment', routeLive), path.join(tree, 'gw-experiment-app.yaml')).map((r) => r.diff)).toEqual([expect.stringContaining('api-5d4f8b7c9-2-1-baseline')]);
+      routeLive.spec.rules[0].backendRefs.push({ group: '', kind: 'Service', name: 'api-legacy', port: 8080, weight: 1 });
+      expect(modified(dir, liveWith('experiment-user', routeLive), application).map((r) => `${r.kind}/${r.name}`)).toEqual(['HTTPRoute/api']);
+    });
+
+    test.each([
+      ['hostnames', (r: any) => { r.spec.hostnames = ['shop.attacker.example']; }, 'shop.example.com'],
+      ['the rule\'s filter', (r: any) => { r.spec.rules[0].filters[0].requestHeaderModifier.set[0].value = 'other'; }, 'value: api'],
+      ['the rule\'s match', (r: any) => { r.spec.rules[0].matches[0].path.value = '/'; }, 'value: /api'],
+      ['the stable backendRef\'s port', (r: any) => { r.spec.rules[0].backendRefs[0].port = 9090; }, 'port: 9090'],
+      ['the weight of a backend that is neither stable nor canary', (r: any) => { r.spec.rules[0].backendRefs[2].weight = 50; }, 'weight: 50'],
+    ])('header route: %s changed in the cluster mid-release is a diff under the ignores', (_field, change, expected) => {
+      const { modelledLive: routeLive } = modelled(headerDir, HEADER);
+      change(routeLive);
+      const results = modified(headerDir, liveWith('changed', routeLive), path.join(headerDir, 'shop.k8s.yaml'));
+      expect(results.map((r) => `${r.kind}/${r.name}`)).toEqual(['HTTPRoute/api']);
+      expect(results[0].diff).toContain(expected);
+    });
   });
 });
 

@@ -1,8 +1,9 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit, IstioSplitLevel, IstioTrafficSplit,
-  NginxTrafficSplit, StringMatch,
+  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiPlugin, GatewayApiTrafficSplit,
+  IstioSplitLevel, IstioTrafficSplit, NginxTrafficSplit, StringMatch,
 } from '../src';
+import { MODELLED_PLUGIN_VERSION } from './support/gateway-plugin-model';
 import { find, schemas, synth, testChart } from './support/synth';
 
 const NS = 'shop';
@@ -117,22 +118,6 @@ describe('ArgoCdApplication ignoreDifferences', () => {
     });
   });
 
-  test('Gateway API: backendRef weights and the rules the plugin adds for the canary Service', () => {
-    const chart = testChart(NS);
-    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new GatewayApiTrafficSplit(chart, 'traffic', { gateways: [{ name: 'gw', namespace: 'gateways' }] }), steps: [CanaryStep.weight(30)] });
-    new ArgoCdApplication(chart, 'app', app);
-    expect(application(chart).spec.ignoreDifferences.find((e: any) => e.kind === 'HTTPRoute')).toEqual({
-      group: 'gateway.networking.k8s.io',
-      kind: 'HTTPRoute',
-      name: 'api',
-      namespace: NS,
-      jqPathExpressions: [
-        '.spec.rules[]?.backendRefs[]?.weight',
-        '.spec.rules[]? | select((.backendRefs // []) | length > 0 and all(.[]; .name == "api-canary"))',
-      ],
-    });
-  });
-
   test('nginx: nothing on the stable Ingress (the controller only creates the canary Ingress), the Services\' selectors', () => {
     const chart = testChart(NS);
     new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new NginxTrafficSplit(chart, 'traffic', { host: 'api.example.com' }), steps: [CanaryStep.weight(30)] });
@@ -176,5 +161,156 @@ describe('ArgoCdApplication ignoreDifferences', () => {
     const chart = testChart(NS);
     new ArgoCdApplication(chart, 'app', app);
     expect(application(chart).spec.ignoreDifferences).toBeUndefined();
+  });
+});
+
+/*
+ * The Gateway API plugin's writes, as read in its source at tag v0.15.0 (GatewayApiPlugin.DEFAULT_VERSION;
+ * argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi, pkg/plugin): the plugin itself cannot run here
+ * (the Go module proxy refuses its module). test/argocd-diff.test.ts runs these expressions in Argo CD's diff.
+ */
+describe('ArgoCdApplication ignoreDifferences: Gateway API plugin routes', () => {
+  const weights = '.spec.rules[]?.backendRefs[]? | select(.name == "api-stable" or .name == "api-canary") | .weight';
+  const canaryOnly = '((.backendRefs // []) | length == 1 and .[0].name == "api-canary")';
+  const managedRule = (name: string) => `.name == "${name}" or ((.name // "") | startswith("${name}-") and (ltrimstr("${name}-") | test("^[+-]?[0-9]+$")))`;
+  const label = '/metadata/labels/rollouts.argoproj.io~1gatewayapi-canary';
+  const routes = (chart: any) => application(chart).spec.ignoreDifferences.filter((e: any) => e.group === 'gateway.networking.k8s.io');
+
+  /** A canary whose plugin config is `config` (set on the final Rollout, as users do through the escape hatch). */
+  function pluginRollout(chart: any, config: any, steps = [CanaryStep.weight(30)], managedRoutes?: string[]) {
+    const rollout = new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, steps });
+    ApiObject.of(rollout).addJsonPatch(JsonPatch.add('/spec/strategy/canary/trafficRouting', {
+      plugins: { 'argoproj-labs/gatewayAPI': config },
+      ...(managedRoutes ? { managedRoutes: managedRoutes.map((name) => ({ name })) } : {}),
+    }));
+    return rollout;
+  }
+
+  test('the split\'s HTTPRoute with a header route step: stable and canary weights, the added rules by name or as canary-only rules, the in-progress label', () => {
+    const chart = testChart(NS);
+    new CanaryRollout(chart, 'api', {
+      metadata: { name: 'api' },
+      containers,
+      trafficSplit: new GatewayApiTrafficSplit(chart, 'traffic', { gateways: [{ name: 'gw', namespace: 'gateways' }] }),
+      steps: [CanaryStep.headerRoute({ name: 'x-canary', match: [{ name: 'x-canary', value: StringMatch.exact('true') }] }), CanaryStep.weight(30)],
+    });
+    new ArgoCdApplication(chart, 'app', app);
+    expect(routes(chart)).toEqual([{
+      group: 'gateway.networking.k8s.io',
+      kind: 'HTTPRoute',
+      name: 'api',
+      namespace: NS,
+      jsonPointers: [label],
+      jqPathExpressions: [weights, `.spec.rules[]? | select(${managedRule('x-canary')} or ${canaryOnly})`],
+    }]);
+  });
+
+  test('weights of other backends are the user\'s: only the stable and canary backendRefs are ignored', () => {
+    const chart = testChart(NS);
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new GatewayApiTrafficSplit(chart, 'traffic', { gateways: [{ name: 'gw' }] }), steps: [CanaryStep.weight(30)] });
+    new ArgoCdApplication(chart, 'app', app);
+    const [entry] = routes(chart);
+    expect(entry.jqPathExpressions[0]).toBe(weights);
+    expect(entry.jqPathExpressions).not.toContain('.spec.rules[]?.backendRefs[]?.weight');
+  });
+
+  test('every route kind: header rules only on HTTP and gRPC routes with header routes on; httpRoutes entries default to off', () => {
+    const chart = testChart(NS);
+    pluginRollout(chart, {
+      namespace: 'edge',
+      httpRoutes: [{ name: 'web', useHeaderRoutes: true }, { name: 'web-internal' }],
+      grpcRoute: 'rpc',
+      grpcRoutes: [{ name: 'rpc-internal', useHeaderRoutes: false }],
+      tcpRoute: 'db',
+      tlsRoutes: [{ name: 'tls', useHeaderRoutes: true }],
+    }, [CanaryStep.headerRoute({ name: 'beta', match: [{ name: 'x-beta', value: StringMatch.prefix('1') }] }), CanaryStep.weight(30)], ['beta']);
+    new ArgoCdApplication(chart, 'app', app);
+    const headerRules = `.spec.rules[]? | select(${managedRule('beta')} or ${canaryOnly})`;
+    expect(routes(chart).map((e: any) => [e.kind, e.namespace, e.name, e.jqPathExpressions, e.jsonPointers])).toEqual([
+      ['GRPCRoute', 'edge', 'rpc', [weights, headerRules], [label]],
+      ['GRPCRoute', 'edge', 'rpc-internal', [weights], [label]],
+      ['HTTPRoute', 'edge', 'web', [weights, headerRules], [label]],
+      ['HTTPRoute', 'edge', 'web-internal', [weights], [label]],
+      ['TCPRoute', 'edge', 'db', [weights], [label]],
+      ['TLSRoute', 'edge', 'tls', [weights], [label]],
+    ]);
+  });
+
+  test('no namespace in the config: the rollout\'s; without managed routes only canary-only rules are the plugin\'s', () => {
+    const chart = testChart(NS);
+    pluginRollout(chart, { httpRoute: 'web' });
+    new ArgoCdApplication(chart, 'app', app);
+    expect(routes(chart)).toEqual([{
+      group: 'gateway.networking.k8s.io',
+      kind: 'HTTPRoute',
+      name: 'web',
+      namespace: NS,
+      jsonPointers: [label],
+      jqPathExpressions: [weights, `.spec.rules[]? | select(${canaryOnly})`],
+    }]);
+  });
+
+  test('the in-progress label: its own key, or none when disabled', () => {
+    const custom = testChart(NS);
+    pluginRollout(custom, { httpRoutes: [{ name: 'web' }], inProgressLabelKey: 'example.com/canary', inProgressLabelValue: 'yes' });
+    new ArgoCdApplication(custom, 'app', app);
+    expect(routes(custom)[0].jsonPointers).toEqual(['/metadata/labels/example.com~1canary']);
+    const disabled = testChart(NS);
+    pluginRollout(disabled, { httpRoutes: [{ name: 'web' }], disableInProgressLabel: true });
+    new ArgoCdApplication(disabled, 'app', app);
+    expect(routes(disabled)[0].jsonPointers).toBeUndefined();
+    expect(routes(disabled)[0].jqPathExpressions).toEqual([weights]);
+  });
+
+  test('route selectors: the synthesised routes they select in the plugin\'s namespace, header routes off', () => {
+    const chart = testChart(NS);
+    const other = testChart('other');
+    const route = (scope: any, id: string, kind: string, labels: any) => new ApiObject(scope, id, {
+      apiVersion: kind === 'TCPRoute' ? 'gateway.networking.k8s.io/v1alpha2' : 'gateway.networking.k8s.io/v1', kind, metadata: { name: id, labels },
+    });
+    route(chart, 'web-a', 'HTTPRoute', { app: 'api', tier: 'edge' });
+    route(chart, 'web-b', 'HTTPRoute', { app: 'api', tier: 'internal' });
+    route(chart, 'web-c', 'HTTPRoute', { app: 'shop' });
+    route(other, 'web-d', 'HTTPRoute', { app: 'api', tier: 'edge' });
+    route(chart, 'db', 'TCPRoute', { app: 'api' });
+    pluginRollout(chart, {
+      httpRouteSelector: { matchLabels: { app: 'api' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['internal'] }] },
+      tcpRouteSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+    }, [CanaryStep.headerRoute({ name: 'beta', match: [{ name: 'x-beta', value: StringMatch.exact('1') }] }), CanaryStep.weight(30)], ['beta']);
+    new ArgoCdApplication(chart, 'app', { ...app, syncs: [chart, other] });
+    expect(routes(chart).map((e: any) => [e.kind, e.namespace, e.name, e.jqPathExpressions])).toEqual([
+      ['HTTPRoute', NS, 'web-a', [weights]],
+      ['TCPRoute', NS, 'db', [weights]],
+    ]);
+  });
+
+  test('weighted experiment templates: their Services\' backendRefs on HTTP routes (generated or named Service)', () => {
+    const chart = testChart(NS);
+    const rollout = pluginRollout(chart, { httpRoute: 'web', grpcRoute: 'rpc' }, [
+      CanaryStep.weight(10),
+      CanaryStep.experiment({ templates: [{ name: 'baseline', specRef: ExperimentSpecRef.STABLE, weight: 5 }, { name: 'canary', specRef: ExperimentSpecRef.CANARY, weight: 5 }, { name: 'idle', specRef: ExperimentSpecRef.CANARY }], duration: Duration.minutes(5) }),
+    ]);
+    ApiObject.of(rollout).addJsonPatch(JsonPatch.add('/spec/strategy/canary/steps/1/experiment/templates/1/service', { name: 'api-exp' }));
+    new ArgoCdApplication(chart, 'app', app);
+    const [grpc, http] = routes(chart);
+    expect(http.jqPathExpressions).toEqual([
+      weights,
+      `.spec.rules[]? | select(${canaryOnly})`,
+      '.spec.rules[]?.backendRefs[]? | select((.name // "") | test("^api-[a-z0-9]+-[0-9]*-1-baseline$"))',
+      '.spec.rules[]?.backendRefs[]? | select(.name == "api-exp")',
+    ]);
+    expect(grpc.jqPathExpressions).toEqual([weights, `.spec.rules[]? | select(${canaryOnly})`]);
+  });
+
+  test('the default plugin release is the one whose source the ignores were read from', () => {
+    // A new default needs the plugin's pkg/plugin re-read at that tag (see CONTRIBUTING.md, test/argocd-diff).
+    expect(GatewayApiPlugin.DEFAULT_VERSION).toBe(MODELLED_PLUGIN_VERSION);
+  });
+
+  test('no plugin config, no route entries', () => {
+    const chart = testChart(NS);
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, steps: [CanaryStep.weight(30)] });
+    new ArgoCdApplication(chart, 'app', app);
+    expect(routes(chart)).toEqual([]);
   });
 });

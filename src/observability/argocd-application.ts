@@ -154,10 +154,10 @@ export class ArgoCdApplication extends Construct {
   }
 }
 
-/** The kinds `controllerOwnedFields` reads: Rollouts and the Deployments they may take over. */
-const READ_KINDS = ['Rollout', 'Deployment'];
+/** The kinds `controllerOwnedFields` reads: Rollouts, the Deployments they may take over, the Gateway API routes a plugin selector may pick. */
+const READ_KINDS = ['Rollout', 'Deployment', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
 
-/** Every Rollout and Deployment under the scopes, once each (other objects are not rendered). */
+/** Every object of those kinds under the scopes, once each (other objects are not rendered). */
 function apiObjectsOf(scopes: IConstruct[]): ApiObject[] {
   const seen = new Set<ApiObject>();
   for (const scope of scopes) {

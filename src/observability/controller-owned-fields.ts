@@ -2,7 +2,7 @@
  * The fields the Argo Rollouts controller (v1.9.1) and the Gateway API plugin write on objects that
  * Argo CD also syncs, as Argo CD `ignoreDifferences` entries. Computed from the final JSON of the
  * synthesised objects (JSON patches included): the Rollouts say which Services, VirtualServices,
- * DestinationRules, HTTPRoutes and Deployments the controller touches.
+ * DestinationRules, Gateway API routes and Deployments the controller touches.
  */
 
 /** One `spec.ignoreDifferences` entry of an Argo CD Application. */
@@ -104,6 +104,111 @@ function nameAndNamespace(ref: string, namespace: string | undefined): [string, 
   return [name, ns ?? namespace];
 }
 
+/** The route kinds the plugin routes, with their keys in its config (`pkg/plugin/types.go`, `GatewayAPITrafficRouting`). */
+const GATEWAY_ROUTE_KINDS = [
+  { kind: 'HTTPRoute', single: 'httpRoute', list: 'httpRoutes', selector: 'httpRouteSelector', headerRoutes: true, experiments: true },
+  { kind: 'GRPCRoute', single: 'grpcRoute', list: 'grpcRoutes', selector: 'grpcRouteSelector', headerRoutes: true, experiments: false },
+  { kind: 'TCPRoute', single: 'tcpRoute', list: 'tcpRoutes', selector: 'tcpRouteSelector', headerRoutes: false, experiments: false },
+  { kind: 'TLSRoute', single: 'tlsRoute', list: 'tlsRoutes', selector: 'tlsRouteSelector', headerRoutes: false, experiments: false },
+];
+/** `defaults.InProgressLabelKey` of the plugin (`internal/defaults/defaults.go`). */
+const GATEWAY_IN_PROGRESS_LABEL = 'rollouts.argoproj.io/gatewayapi-canary';
+
+/** A regular expression matching `value` literally. */
+function regexLiteral(value: string): string {
+  return value.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** Whether a Kubernetes label selector (`matchLabels`, `matchExpressions`) selects `labels`. */
+function selects(selector: any, labels: { [key: string]: string }): boolean {
+  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector?.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const values: string[] = e.values ?? [];
+    if (e.operator === 'In' && !(has && values.includes(labels[e.key]))) return false;
+    if (e.operator === 'NotIn' && has && values.includes(labels[e.key])) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/**
+ * What the Gateway API plugin (`argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi`, tag
+ * v0.15.0 = `GatewayApiPlugin.DEFAULT_VERSION`; read from its source, not run: the Go module proxy
+ * refuses the module) writes on the routes of one canary:
+ *
+ * - Routes: `httpRoute` / `grpcRoute` / `tcpRoute` / `tlsRoute` (header routes on), the
+ *   `httpRoutes` / ... lists (header routes per `useHeaderRoutes`, default off), and the routes of
+ *   the synthesised objects that `httpRouteSelector` / ... select in the plugin's namespace (header
+ *   routes off), all in `namespace`, default the rollout's (`pkg/plugin/plugin.go`:
+ *   `getGatewayAPITrafficRoutingConfig`, `insertGatewayAPIRouteLists`, `discoverRoutesBySelector`).
+ * - SetWeight: the `weight` of every backendRef named after the stable or the canary Service
+ *   (`httproute.go` `setHTTPRouteWeight`, `grpcroute.go` `setGRPCRouteWeight`, which skip the
+ *   rules below; `tcproute.go` `setTCPRouteWeight`, `tlsroute.go` `setTLSRouteWeight`: every rule),
+ *   and the label `rollouts.argoproj.io/gatewayapi-canary: in-progress` while the weight is above 0
+ *   (`labels.go` `ensureInProgressLabel`; `disableInProgressLabel`, `inProgressLabelKey`). Argo CD's
+ *   three-way diff does not report that label; it is listed because the plugin writes it (a
+ *   `Replace=true` sync would drop it).
+ * - SetHeaderRoute (HTTP and gRPC routes with header routes on): appends, per rule holding both
+ *   Services, a rule named after the step's managed route (`<name>`, then `<name>-1`, ...) whose one
+ *   backendRef is the canary Service (copies of the rule's filters and matches, with the headers
+ *   added); RemoveManagedRoutes (which the controller calls at every promotion, abort and on a new
+ *   canary with no pods) deletes the rules so named and every rule whose only backendRef is the
+ *   canary Service (`setHTTPHeaderRoute`, `removeHTTPManagedRoutes`, `isManagedRuleName`,
+ *   `isHTTPManagedRule`; the gRPC twins). SetMirrorRoute writes nothing.
+ * - Experiments (HTTP routes): the backendRef of each weighted template's Service
+ *   (`<rollout>-<hash>-<revision>-<step>-<template>` or `service.name`: the controller's
+ *   `rollout/experiment.go` `GetExperimentFromTemplate`, `experiments/replicaset.go`), appended to
+ *   the first rule of the stable or canary Service while the experiment runs (`experiment.go`
+ *   `HandleExperiment`).
+ *
+ * It creates no object: since v0.13.0 no managed-routes ConfigMap either.
+ */
+function gatewayApiFields(out: Collector, rollout: any, config: any, managed: string[], objects: any[]): void {
+  const namespace: string | undefined = config.namespace || rollout.metadata?.namespace;
+  const canary = rollout.spec.strategy.canary;
+  const services = [canary.stableService, canary.canaryService].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const isService = services.map((s) => `.name == ${jqString(s)}`).join(' or ');
+  const labelKey: string = config.inProgressLabelKey || GATEWAY_IN_PROGRESS_LABEL;
+  const pointers = config.disableInProgressLabel ? [] : [pointer('metadata', 'labels', labelKey)];
+  const managedRule = managed.map((m) => {
+    const prefix = jqString(`${m}-`);
+    return `.name == ${jqString(m)} or ((.name // "") | startswith(${prefix}) and (ltrimstr(${prefix}) | test("^[+-]?[0-9]+$")))`;
+  });
+  const experimentServices: string[] = [];
+  (canary.steps ?? []).forEach((step: any, index: number) => {
+    for (const t of step?.experiment?.templates ?? []) {
+      if (t.weight === undefined || t.weight === null) continue;
+      experimentServices.push(t.service?.name
+        ? `.name == ${jqString(t.service.name)}`
+        : `(.name // "") | test(${jqString(`^${regexLiteral(rollout.metadata?.name ?? '')}-[a-z0-9]+-[0-9]*-${index}-${regexLiteral(t.name ?? '')}$`)})`);
+    }
+  });
+  for (const k of GATEWAY_ROUTE_KINDS) {
+    const routes = new Map<string, boolean>();
+    const addRoute = (name: unknown, headerRoutes: boolean) => {
+      if (typeof name === 'string' && name.length > 0) routes.set(name, (routes.get(name) ?? false) || headerRoutes);
+    };
+    for (const r of config[k.list] ?? []) addRoute(r?.name, r?.useHeaderRoutes === true);
+    addRoute(config[k.single], true);
+    if (config[k.selector]) {
+      for (const o of objects.filter((x) => x?.kind === k.kind && (x.metadata?.namespace ?? rollout.metadata?.namespace) === namespace)) {
+        if (selects(config[k.selector], o.metadata?.labels ?? {})) addRoute(o.metadata?.name, false);
+      }
+    }
+    for (const [name, headerRoutes] of routes) {
+      const jq = services.length ? [`.spec.rules[]?.backendRefs[]? | select(${isService}) | .weight`] : [];
+      if (k.headerRoutes && headerRoutes && canary.canaryService) {
+        const canaryOnly = `((.backendRefs // []) | length == 1 and .[0].name == ${jqString(canary.canaryService)})`;
+        jq.push(`.spec.rules[]? | select(${[...managedRule, canaryOnly].join(' or ')})`);
+      }
+      if (k.experiments) for (const e of experimentServices) jq.push(`.spec.rules[]?.backendRefs[]? | select(${e})`);
+      if (jq.length || pointers.length) out.add('gateway.networking.k8s.io', k.kind, namespace, name, { jq, pointers });
+    }
+  }
+}
+
 /**
  * The `ignoreDifferences` for the fields the controller writes on the given objects (final JSON):
  *
@@ -118,9 +223,11 @@ function nameAndNamespace(ref: string, namespace: string | undefined): [string, 
  *   `reconcileVirtualServiceHeaderRoutes`, `reconcileVirtualServiceMirrorRoutes`).
  * - Istio DestinationRule: each subset's `rollouts-pod-template-hash` label and the managed-by
  *   annotation (`istio.go`, `UpdateHash`).
- * - Gateway API HTTPRoute: the `weight` of every backendRef, and the rules the plugin adds for
- *   header routes (their only backend is the canary Service) (rollouts-plugin-trafficrouter-gatewayapi,
- *   `pkg/plugin/httproute.go`).
+ * - Gateway API HTTPRoute, GRPCRoute, TCPRoute, TLSRoute (the plugin's routes, see
+ *   `gatewayApiFields`): the `weight` of the stable and canary backendRefs (not of other backends),
+ *   the plugin's in-progress label, on HTTP and gRPC routes with header routes the rules it adds
+ *   and removes, on HTTP routes the backendRefs of weighted experiment templates. Derived from the
+ *   plugin's source (v0.15.0), not run.
  * - A Deployment a Rollout takes over through `workloadRef` with `scaleDown` `onsuccess` or
  *   `progressively`: `spec.replicas`, which the controller scales to 0 (`rollout/scale_utils.go`).
  *
@@ -208,18 +315,7 @@ export function controllerOwnedFields(objects: any[]): ArgoCdIgnoreDifference[] 
     }
 
     const gateway = routing.plugins?.[GATEWAY_API_PLUGIN];
-    if (gateway) {
-      const routeNamespace: string | undefined = gateway.namespace ?? namespace;
-      const names: string[] = [...(gateway.httpRoute ? [gateway.httpRoute] : []), ...(gateway.httpRoutes ?? []).map((r: any) => r.name)];
-      for (const name of names) {
-        out.add('gateway.networking.k8s.io', 'HTTPRoute', routeNamespace, name, {
-          jq: [
-            '.spec.rules[]?.backendRefs[]?.weight',
-            `.spec.rules[]? | select((.backendRefs // []) | length > 0 and all(.[]; .name == ${jqString(canary.canaryService ?? '')}))`,
-          ],
-        });
-      }
-    }
+    if (gateway && canary) gatewayApiFields(out, rollout, gateway, managed, objects);
 
     const ref = spec.workloadRef;
     if (ref?.kind === 'Deployment' && ['onsuccess', 'progressively'].includes(ref.scaleDown) && deployments.has(`${namespace ?? ''}/${ref.name}`)) {

@@ -46,7 +46,8 @@ export interface GatewayApiPluginProps {
    */
   readonly namespace?: string;
   /**
-   * The plugin release.
+   * The plugin release. The `ignoreDifferences` `ArgoCdApplication` computes for its routes follow
+   * what the default release's source writes.
    * @default GatewayApiPlugin.DEFAULT_VERSION
    */
   readonly version?: string;
