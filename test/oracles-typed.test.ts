@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { AlbTrafficSplit, CanaryRollout, CanaryStep, IstioTrafficSplit, StringMatch } from '../src';
+import { AlbTrafficSplit, CanaryRollout, CanaryStep, Experiment, ExperimentSpecRef, IstioTrafficSplit, StringMatch, WebAnalysis, WebCheck } from '../src';
 import { failures, oraclesAvailable, runKubectlValidate, runOracle } from './support/oracles';
 
 /*
@@ -39,6 +40,32 @@ const apps: Record<string, (chart: Chart) => void> = {
     trafficSplit: new AlbTrafficSplit(chart, 'traffic', { pingPong: true }),
     steps: [CanaryStep.weight(30)],
   }),
+  'experiment': (chart) => {
+    const next = new kplus.Deployment(chart, 'next', { metadata: { name: 'api-next' }, containers: [container] });
+    const smoke = new WebAnalysis(chart, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ url: 'http://trial-candidate:8080/health' })], count: 1 });
+    new Experiment(chart, 'exp', {
+      metadata: { name: 'trial' },
+      templates: [{ name: 'candidate', workload: next, serviceName: 'trial-candidate' }],
+      duration: Duration.minutes(10),
+      analyses: [{ name: 'smoke', template: smoke }],
+      measurementRetention: [{ metricName: 'we', limit: 50 }],
+      dryRunMetrics: ['web'],
+    });
+  },
+  'experiment-step': (chart) => {
+    const smoke = new WebAnalysis(chart, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ url: 'http://api-preview:8080/health' })], count: 1 });
+    new CanaryRollout(chart, 'api', {
+      metadata: { name: 'api' },
+      containers: [container],
+      trafficSplit: new IstioTrafficSplit(chart, 'traffic'),
+      steps: [CanaryStep.experiment({
+        templates: [{ name: 'preview', specRef: ExperimentSpecRef.CANARY, serviceName: 'api-preview', weight: 5 }],
+        duration: Duration.minutes(5),
+        analyses: [{ name: 'smoke', template: smoke }],
+        dryRunMetrics: ['we'],
+      }), CanaryStep.weight(30)],
+    });
+  },
 };
 
 describeIf('typed ping-pong and experiment options, judged by the upstream code', () => {
@@ -58,7 +85,39 @@ describeIf('typed ping-pong and experiment options, judged by the upstream code'
   test('kubectl argo rollouts lint and the controller validation accept every object', () => {
     const results = runOracle('lint', tree);
     expect(failures(results)).toEqual([]);
-    expect(results.filter((r) => r.check === 'references').map((r) => r.app).sort()).toEqual(Object.keys(apps).sort());
+    expect(results.filter((r) => r.check === 'references').map((r) => r.app).sort()).toEqual(Object.keys(apps).filter((a) => a !== 'experiment').sort());
+    expect(results.filter((r) => r.kind === 'Experiment').map((r) => r.app)).toEqual(['experiment']);
+  });
+
+  test('the controller refuses what the library refuses: a retention or dry-run rule matching no metric of an analysis, "*"', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'oracle-typed-bad-'));
+    const exp = docs.experiment.find((d) => d?.kind === 'Experiment');
+    const cases: Array<[string, any]> = [
+      ['retention', { measurementRetention: [{ metricName: 'latency', limit: 5 }] }],
+      ['dry-run', { dryRun: [{ metricName: '*' }] }],
+    ];
+    for (const [name, spec] of cases) {
+      fs.mkdirSync(path.join(bad, name));
+      const others = docs.experiment.filter((d) => d && d.kind !== 'Experiment');
+      const docsOut = [...others, { ...exp, spec: { ...exp.spec, measurementRetention: undefined, dryRun: undefined, ...spec } }];
+      fs.writeFileSync(path.join(bad, name, 'app.yaml'), docsOut.map((d) => YAML.stringify(d)).join('---\n'));
+    }
+    const errors = runOracle('lint', bad).filter((r) => r.kind === 'Experiment').map((r) => [r.app, r.errors]);
+    fs.rmSync(bad, { recursive: true, force: true });
+    // The library refuses the same two at synth, with the controller's text.
+    for (const [retention, dryRun, text] of [[[{ metricName: 'latency', limit: 5 }], [], 'measurementRetention[0]'], [[], ['*'], 'dryRun[0]']] as const) {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'oracle-typed-lib-')) });
+      const chart = new Chart(app, 'c', { namespace: 'shop' });
+      const next = new kplus.Deployment(chart, 'next', { metadata: { name: 'api-next' }, containers: [container] });
+      const smoke = new WebAnalysis(chart, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ url: 'http://x:8080/health' })], count: 1 });
+      new Experiment(chart, 'exp', { templates: [{ name: 'candidate', workload: next }], analyses: [{ name: 'smoke', template: smoke }], measurementRetention: [...retention], dryRunMetrics: [...dryRun] });
+      expect(() => app.synth()).toThrow(`analysis "smoke": ${text}: Rule didn't match any metric name(s)`);
+      fs.rmSync(app.outdir, { recursive: true, force: true });
+    }
+    expect(errors.sort()).toEqual([
+      ['dry-run', ["spec.analyses[0]: Analysis spec invalid: dryRun[0]: Rule didn't match any metric name(s)"]],
+      ['retention', ["spec.analyses[0]: Analysis spec invalid: measurementRetention[0]: Rule didn't match any metric name(s)"]],
+    ]);
   });
 
   test('kubectl-validate accepts every document', () => {
@@ -72,7 +131,7 @@ describeIf('typed ping-pong and experiment options, judged by the upstream code'
     const results = runOracle('reconcile', tree, ['--write-live', live]);
     expect(failures(results)).toEqual([]);
     const istio = results.filter((r) => r.router === 'istio');
-    expect(istio.map((r) => r.app).sort()).toEqual(['istio-ping-pong', 'istio-ping-pong-tcp']);
+    expect(istio.map((r) => r.app).sort()).toEqual(['experiment-step', 'istio-ping-pong', 'istio-ping-pong-tcp']);
     // What the controller left after the second release's SetWeight(30) (stable ping): pong gets 30.
     const vs = YAML.parse(fs.readFileSync(path.join(live, 'istio-ping-pong', 'virtualservice-shop-api.yaml'), 'utf8'));
     const primary = vs.spec.http.find((r: any) => r.name === 'primary');
