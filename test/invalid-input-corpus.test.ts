@@ -4,8 +4,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit, IstioTrafficSplit,
-  NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate, StringMatch,
+  AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit,
+  IstioTrafficSplit, NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate, StringMatch,
 } from '../src';
 import { FakeTemplate, FixedTrafficSplit } from './support/doubles';
 

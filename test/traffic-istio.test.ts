@@ -1,6 +1,9 @@
 import { ApiObject, App, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryRollout, CanaryRolloutProps, CanaryStep, IstioSplitLevel, IstioTrafficSplit, IstioTrafficSplitProps, RequestMetrics, StringMatch } from '../src';
+import {
+  CanaryRollout, CanaryRolloutProps, CanaryStep, DeliveryStrategy, IstioSplitLevel, IstioTrafficSplit, IstioTrafficSplitProps, ProgressiveService,
+  RequestMetrics, StringMatch,
+} from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 
 function istioRollout(props: IstioTrafficSplitProps = {}, rolloutProps: Partial<CanaryRolloutProps> = {}) {
@@ -328,4 +331,22 @@ describe('IstioTrafficSplit ping-pong', () => {
     ApiObject.of(rollout).addJsonPatch(JsonPatch.add('/spec/strategy/canary/steps/1', { analysis: { templates: [{ templateName: 'istio-success' }], args: [{ name: 'canary-service', value: 'proxy-api-canary' }] } }));
     expect(errorsOf(chart)).toContain('[test/proxy-api] trafficSplit: spec.strategy.canary.steps[1].analysis.args: argument "canary-service" is "proxy-api-canary", but with ping-pong the controller switches only proxy-api-ping and proxy-api-pong (the canary is one or the other by release) (allowed: metrics selected by pod-template hash (RequestMetrics.application, the canary-hash argument))');
   });
+});
+
+test('ProgressiveService with Istio ping-pong: the VirtualService host is the service, the routes go to ping and pong', () => {
+  const chart = testChart('prod');
+  new ProgressiveService(chart, 'billing', {
+    metadata: { name: 'billing' },
+    containers: [{ image: 'registry.example.com/billing:2.0.7', portNumber: 9000 }],
+    trafficSplit: new IstioTrafficSplit(chart, 'traffic', { pingPong: true }),
+    delivery: DeliveryStrategy.canary({ steps: [CanaryStep.weight(25)] }),
+  });
+  const objects = synth(chart);
+  for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+  const vs = find(objects, 'VirtualService');
+  expect(vs.spec.hosts).toEqual(['billing']);
+  expect(vs.spec.http[0].route.map((r: any) => [r.destination.host, r.weight])).toEqual([['billing-pong', 100], ['billing-ping', 0]]);
+  expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort()).toEqual(['billing', 'billing-ping', 'billing-pong']);
+  const canary = canaryOf(objects);
+  expect([canary.stableService, canary.canaryService, canary.pingPong]).toEqual([undefined, undefined, { pingService: 'billing-ping', pongService: 'billing-pong' }]);
 });

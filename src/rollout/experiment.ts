@@ -207,7 +207,8 @@ export function renderExperimentStep(options: ExperimentStepOptions, rollout: IR
     }
   });
   const analyses = renderExperimentAnalyses(options.analyses ?? [], rollout, field);
-  violations.push(...analyses.violations, ...metricRuleViolations(options, field), ...serviceNameViolations(options.templates, rollout, rollout.metadata.namespace, field));
+  violations.push(...analyses.violations, ...metricRuleViolations(options, field),
+    ...serviceNameViolations(options.templates, rollout, rollout.metadata.namespace, field));
   return {
     json: {
       templates: options.templates.map((t) => ({
@@ -360,7 +361,9 @@ export class Experiment extends Construct {
       progressDeadlineSeconds: (p.progressDeadline ?? Duration.seconds(600)).toSeconds(),
       analyses: analyses.json,
       ...renderExperimentRunOptions(p),
-      measurementRetention: p.measurementRetention?.length ? p.measurementRetention.map((r) => ({ metricName: r.metricName, limit: r.limit })) : undefined,
+      measurementRetention: p.measurementRetention?.length
+        ? p.measurementRetention.map((r) => ({ metricName: r.metricName, limit: r.limit }))
+        : undefined,
     };
   }
 }
@@ -388,7 +391,9 @@ function metricRuleViolations(options: ExperimentStepOptions | ExperimentProps, 
   for (const [key, prop, label, rules] of kinds) {
     const property = `${propertyPrefix(field)}${prop}`;
     for (const a of options.analyses ?? []) {
-      const own: string[] = a.template instanceof AnalysisTemplateBase ? (a.template.apiObject.toJson().spec?.[key] ?? []).map((r: any) => r.metricName) : [];
+      const own: string[] = a.template instanceof AnalysisTemplateBase
+        ? (a.template.apiObject.toJson().spec?.[key] ?? []).map((r: any) => r.metricName)
+        : [];
       const duplicate = [...rules, ...own].find((rule, i, all) => all.indexOf(rule) !== i);
       if (duplicate !== undefined) {
         violations.push({ property, field: `${field}.${key}`, message: `analysis "${a.name}": two ${label} metric rules have the same name '${duplicate}'`, allowed: `each metric name once, counting the rules of template ${a.template.templateName}` });
@@ -416,7 +421,9 @@ function renderService(t: ExperimentStepTemplate | ExperimentTemplateOptions): a
  * the templates and not a Service the app writes in the namespace (the controller refuses to adopt
  * one it did not create for the template).
  */
-function serviceNameViolations(templates: Array<ExperimentStepTemplate | ExperimentTemplateOptions>, scope: Construct, namespace: string | undefined, field: string): RuleViolation[] {
+function serviceNameViolations(
+  templates: Array<ExperimentStepTemplate | ExperimentTemplateOptions>, scope: Construct, namespace: string | undefined, field: string,
+): RuleViolation[] {
   const violations: RuleViolation[] = [];
   const appServices = new Map<string, string>();
   for (const c of scope.node.root.node.findAll()) {
