@@ -86,6 +86,14 @@ describe('the rollout\'s dryRunMetrics', () => {
     ]);
   });
 
+  test('matched as the controller does (regexp.MatchString): anywhere in the name, and "*" matches nothing', () => {
+    const { app: a, chart } = app();
+    rollout(chart, [custom(chart, 'sum(rate(errors_total[5m]))')], ['err', '*']);
+    expect(validationErrors(a)).toEqual([
+      '[shop/api] backgroundAnalysis.dryRunMetrics[1]: spec.strategy.canary.analysis.dryRun[1]: dryRun[1]: Rule didn\'t match any metric name(s) (allowed: a name or regular expression matching one of errors, success-rate)',
+    ]);
+  });
+
   test('a metric the template already runs in dry-run mode', () => {
     const { app: a, chart } = app();
     rollout(chart, [custom(chart, 'sum(rate(errors_total[5m]))', true)], ['errors']);

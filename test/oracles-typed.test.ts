@@ -4,7 +4,10 @@ import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { AlbTrafficSplit, CanaryRollout, CanaryStep, Experiment, ExperimentSpecRef, IstioTrafficSplit, StringMatch, WebAnalysis, WebCheck } from '../src';
+import {
+  AlbTrafficSplit, AnalysisCheck, CanaryRollout, CanaryStep, Experiment, ExperimentSpecRef, IstioTrafficSplit, PrometheusAnalysis, StringMatch,
+  WebAnalysis, WebCheck,
+} from '../src';
 import { failures, oraclesAvailable, runKubectlValidate, runOracle } from './support/oracles';
 
 /*
@@ -50,6 +53,16 @@ const apps: Record<string, (chart: Chart) => void> = {
       analyses: [{ name: 'smoke', template: smoke }],
       measurementRetention: [{ metricName: 'we', limit: 50 }],
       dryRunMetrics: ['web'],
+    });
+  },
+  'rollout-dry-run': (chart) => {
+    // 'success' matches metric 'success-rate': the controller matches anywhere in the name.
+    const analysis = new PrometheusAnalysis(chart, 'analysis', { metadata: { name: 'api-analysis' }, address: 'http://prometheus:9090', checks: [AnalysisCheck.successRate({ atLeast: 0.99 })] });
+    new CanaryRollout(chart, 'api', {
+      metadata: { name: 'api' },
+      containers: [container],
+      steps: [CanaryStep.weight(30), CanaryStep.pause(Duration.minutes(5))],
+      backgroundAnalysis: { templates: [analysis], dryRunMetrics: ['success'] },
     });
   },
   'experiment-step': (chart) => {

@@ -1,6 +1,7 @@
 import { AnalysisArgument } from './analysis-argument';
 import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
+import { metricRuleMatches } from './metric-options';
 import { RuleViolation } from '../validation/rule-violation';
 
 /*
@@ -108,13 +109,7 @@ export function dryRunViolations(templates: IAnalysisTemplate[], dryRunMetrics: 
   if (specs.some((s) => s === undefined)) return violations; // a template known by name only may hold the metric
   const metrics = templates.flatMap((t) => t.metricNames);
   dryRunMetrics.forEach((name, i) => {
-    let matches: boolean;
-    try {
-      matches = name === '*' || metrics.some((m) => new RegExp(`^${name}$`).test(m));
-    } catch {
-      matches = false;
-    }
-    if (!matches) {
+    if (!metrics.some((m) => metricRuleMatches(name, m))) {
       violations.push({ property: `${analysisProperty(field)}.dryRunMetrics[${i}]`, field: `${field}.dryRun[${i}]`, message: `dryRun[${i}]: Rule didn't match any metric name(s)`, allowed: `a name or regular expression matching one of ${metrics.join(', ')}` });
     }
   });

@@ -6,6 +6,7 @@ import type { IRollout } from './rollout-base';
 import { AnalysisArgument } from '../analysis/analysis-argument';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
+import { metricRuleMatches } from '../analysis/metric-options';
 import { goDuration } from '../analysis/promql';
 import { API_KINDS } from '../synth/api-kinds';
 import { checkNumber } from '../validation/numbers';
@@ -368,15 +369,6 @@ export class Experiment extends Construct {
   }
 }
 
-/** Whether the controller's rule (`regexp.MatchString`: unanchored; an invalid expression matches nothing) matches `name`. */
-function ruleMatches(rule: string, name: string): boolean {
-  try {
-    return new RegExp(rule).test(name);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The experiment's `dryRun` and `measurementRetention` rules as the controller applies them to the
  * AnalysisRun of each analysis: no rule twice (the template's own rules included), and each rule
@@ -401,7 +393,7 @@ function metricRuleViolations(options: ExperimentStepOptions | ExperimentProps, 
       const metrics = a.template.metricNames;
       if (metrics.length === 0) continue; // a template known by name only may hold the metric
       rules.forEach((rule, i) => {
-        if (!metrics.some((m) => ruleMatches(rule, m))) {
+        if (!metrics.some((m) => metricRuleMatches(rule, m))) {
           violations.push({ property: `${property}[${i}]`, field: `${field}.${key}[${i}]`, message: `analysis "${a.name}": ${key}[${i}]: Rule didn't match any metric name(s)`, allowed: `a name or regular expression (matched anywhere in the name) matching one of ${metrics.join(', ')}` });
         }
       });
