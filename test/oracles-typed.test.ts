@@ -62,7 +62,7 @@ const apps: Record<string, (chart: Chart) => void> = {
       metadata: { name: 'api' },
       containers: [container],
       steps: [CanaryStep.weight(30), CanaryStep.pause(Duration.minutes(5))],
-      backgroundAnalysis: { templates: [analysis], dryRunMetrics: ['success'] },
+      backgroundAnalysis: { templates: [analysis], dryRunMetrics: ['success'], measurementRetention: [{ metricName: 'success', limit: 30 }] },
     });
   },
   'experiment-step': (chart) => {
@@ -116,7 +116,6 @@ describeIf('typed ping-pong and experiment options, judged by the upstream code'
       fs.writeFileSync(path.join(bad, name, 'app.yaml'), docsOut.map((d) => YAML.stringify(d)).join('---\n'));
     }
     const errors = runOracle('lint', bad).filter((r) => r.kind === 'Experiment').map((r) => [r.app, r.errors]);
-    fs.rmSync(bad, { recursive: true, force: true });
     // The library refuses the same two at synth, with the controller's text.
     for (const [retention, dryRun, text] of [[[{ metricName: 'latency', limit: 5 }], [], 'measurementRetention[0]'], [[], ['*'], 'dryRun[0]']] as const) {
       const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'oracle-typed-lib-')) });
@@ -127,10 +126,19 @@ describeIf('typed ping-pong and experiment options, judged by the upstream code'
       expect(() => app.synth()).toThrow(`analysis "smoke": ${text}: Rule didn't match any metric name(s)`);
       fs.rmSync(app.outdir, { recursive: true, force: true });
     }
+    // The same for a rollout's analysis: its one AnalysisRun refuses a rule that matches no metric.
+    const ro = docs['rollout-dry-run'].find((d) => d?.kind === 'Rollout');
+    const analysis = ro.spec.strategy.canary.analysis;
+    fs.mkdirSync(path.join(bad, 'rollout'));
+    const patched = { ...ro, spec: { ...ro.spec, strategy: { canary: { ...ro.spec.strategy.canary, analysis: { ...analysis, measurementRetention: [{ metricName: 'latency', limit: 5 }] } } } } };
+    fs.writeFileSync(path.join(bad, 'rollout', 'app.yaml'), [...docs['rollout-dry-run'].filter((d) => d && d.kind !== 'Rollout'), patched].map((d) => YAML.stringify(d)).join('---\n'));
+    expect(runOracle('lint', path.join(bad, 'rollout')).filter((r) => r.check === 'references').map((r) => r.errors))
+      .toEqual([["spec.strategy.canary.analysis.templates: Analysis spec invalid: measurementRetention[0]: Rule didn't match any metric name(s)"]]);
     expect(errors.sort()).toEqual([
       ['dry-run', ["spec.analyses[0]: Analysis spec invalid: dryRun[0]: Rule didn't match any metric name(s)"]],
       ['retention', ["spec.analyses[0]: Analysis spec invalid: measurementRetention[0]: Rule didn't match any metric name(s)"]],
     ]);
+    fs.rmSync(bad, { recursive: true, force: true });
   });
 
   test('kubectl-validate accepts every document', () => {

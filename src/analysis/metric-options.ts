@@ -152,3 +152,17 @@ export function metricRuleMatches(rule: string, name: string): boolean {
     return false;
   }
 }
+
+/**
+ * How many measurements an AnalysisRun keeps of the metrics a rule matches (`measurementRetention`
+ * of a rollout analysis or an Experiment).
+ */
+export interface MeasurementRetention {
+  /**
+   * A metric name or regular expression, matched anywhere in the name as the controller does
+   * (`error` matches `error-rate`); it must match a metric of the analysis.
+   */
+  readonly metricName: string;
+  /** Measurements kept per matching metric (at least 1). */
+  readonly limit: number;
+}

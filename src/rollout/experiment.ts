@@ -6,7 +6,7 @@ import type { IRollout } from './rollout-base';
 import { AnalysisArgument } from '../analysis/analysis-argument';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
-import { metricRuleMatches } from '../analysis/metric-options';
+import { MeasurementRetention, metricRuleMatches } from '../analysis/metric-options';
 import { goDuration } from '../analysis/promql';
 import { API_KINDS } from '../synth/api-kinds';
 import { checkNumber } from '../validation/numbers';
@@ -37,20 +37,6 @@ export interface ExperimentAnalysis {
    * @default false
    */
   readonly requiredForCompletion?: boolean;
-}
-
-/**
- * How many measurements the AnalysisRuns of an experiment keep of the metrics a rule matches
- * (`measurementRetention`).
- */
-export interface MeasurementRetention {
-  /**
-   * A metric name or regular expression, matched anywhere in the name as the controller does
-   * (`error` matches `error-rate`); it must match a metric of every analysis of the experiment.
-   */
-  readonly metricName: string;
-  /** Measurements kept per matching metric (at least 1). */
-  readonly limit: number;
 }
 
 /** A template of an experiment step: one of the rollout's pod templates, run as its own ReplicaSet. */
