@@ -86,6 +86,14 @@ describe('the rollout\'s dryRunMetrics', () => {
     ]);
   });
 
+  test('matched as the controller does (regexp.MatchString): anywhere in the name, and "*" matches nothing', () => {
+    const { app: a, chart } = app();
+    rollout(chart, [custom(chart, 'sum(rate(errors_total[5m]))')], ['err', '*']);
+    expect(validationErrors(a)).toEqual([
+      '[shop/api] backgroundAnalysis.dryRunMetrics[1]: spec.strategy.canary.analysis.dryRun[1]: dryRun[1]: Rule didn\'t match any metric name(s) (allowed: a name or regular expression matching one of errors, success-rate)',
+    ]);
+  });
+
   test('a metric the template already runs in dry-run mode', () => {
     const { app: a, chart } = app();
     rollout(chart, [custom(chart, 'sum(rate(errors_total[5m]))', true)], ['errors']);
@@ -99,5 +107,30 @@ describe('the rollout\'s dryRunMetrics', () => {
     const { app: a, chart } = app();
     rollout(chart, [custom(chart, 'sum(rate(errors_total[5m]))'), AnalysisTemplateRef.fromName('shared')], ['latency']);
     expect(validationErrors(a)).toEqual([]);
+  });
+});
+
+describe('the rollout\'s measurementRetention', () => {
+  const rollout = (chart: Chart, measurementRetention: any[]) => new CanaryRollout(chart, 'api', {
+    metadata: { name: 'api' },
+    containers: [container],
+    backgroundAnalysis: { templates: [custom(chart, 'sum(rate(errors_total[5m]))')], measurementRetention },
+  });
+
+  test('rendered on the analysis; rules match anywhere in the name', () => {
+    const { chart } = app();
+    rollout(chart, [{ metricName: 'success', limit: 30 }, { metricName: 'errors', limit: 100 }]);
+    const ro = Testing.synth(chart).find((o) => o.kind === 'Rollout');
+    expect(ro.spec.strategy.canary.analysis.measurementRetention).toEqual([{ metricName: 'success', limit: 30 }, { metricName: 'errors', limit: 100 }]);
+  });
+
+  test('a rule matching no metric, a rule twice, a limit below 1', () => {
+    const { app: a, chart } = app();
+    rollout(chart, [{ metricName: 'latency', limit: 10 }, { metricName: 'errors', limit: 0 }, { metricName: 'errors', limit: 5 }]);
+    expect(validationErrors(a)).toEqual([
+      '[shop/api] backgroundAnalysis.measurementRetention: spec.strategy.canary.analysis.templates: Invalid value: "templateNames: [errors]": two Measurement Retention metric rules have the same name \'errors\' (allowed: each metric name once, counting the templates\' own measurementRetention rules)',
+      '[shop/api] backgroundAnalysis.measurementRetention[0]: spec.strategy.canary.analysis.measurementRetention[0]: measurementRetention[0]: Rule didn\'t match any metric name(s) (allowed: a name or regular expression matching one of errors, success-rate)',
+      '[shop/api] backgroundAnalysis.measurementRetention[1].limit: spec.strategy.canary.analysis.measurementRetention[1].limit: Invalid value: 0: must be an integer from 1 to 2147483647 (allowed: an integer from 1 to 2147483647)',
+    ]);
   });
 });

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit,
-  NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate, StringMatch,
+  AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit,
+  IstioTrafficSplit, NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate, StringMatch,
 } from '../src';
 import { FakeTemplate, FixedTrafficSplit } from './support/doubles';
 
@@ -75,8 +75,16 @@ const cases: Case[] = [
   {
     rule: 'A15',
     prefix: '[corpus/api] pingPong',
-    text: 'Ping-pong feature works with the ALB, Istio, and plugin-based traffic routers only',
+    text: 'spec.strategy.trafficRouting.alb: Invalid value: null: Ping-pong feature works with the ALB and Istio traffic routers only',
     build: (c) => patch(canary(c, { trafficSplit: new NginxTrafficSplit(c, 'traffic', { host: 'api.example.com' }) }),
+      JsonPatch.add('/spec/strategy/canary/pingPong', { pingService: 'ping', pongService: 'pong' })),
+  },
+  {
+    // v1.9.1 refuses plugin routers too (the later controller accepts them).
+    rule: 'A15',
+    prefix: '[corpus/api] pingPong',
+    text: 'spec.strategy.trafficRouting.alb: Invalid value: null: Ping-pong feature works with the ALB and Istio traffic routers only',
+    build: (c) => patch(canary(c, { trafficSplit: new GatewayApiTrafficSplit(c, 'traffic', { gateways: [{ name: 'public' }] }) }),
       JsonPatch.add('/spec/strategy/canary/pingPong', { pingService: 'ping', pongService: 'pong' })),
   },
   {

@@ -91,7 +91,7 @@ describe('CanaryStep.experiment', () => {
       '[test/api] steps[0].experiment.templates[2].name: spec.strategy.canary.steps[0].experiment.templates[2].name: Experiment has empty template name at index 2 (allowed: a non-empty name)',
       '[test/api] steps[0].experiment.templates[1].selector: spec.strategy.canary.steps[0].experiment.templates[1].selector: This experiment is selecting all pods at index 1. A non-empty selector is required. (allowed: at least one label)',
       '[test/api] steps[0].experiment.analyses: spec.strategy.canary.steps[0].experiment.analyses: Invalid value: "smoke": args.host was not resolved (allowed: args that include \'host\' (required by smoke))',
-      "[test/api] steps[0].experiment.dryRunMetrics: spec.strategy.canary.steps[0].experiment.dryRun[0]: dryRun[0]: Rule didn't match any metric name(s) (allowed: one of web)",
+      '[test/api] steps[0].experiment.dryRunMetrics[0]: spec.strategy.canary.steps[0].experiment.dryRun[0]: analysis "smoke": dryRun[0]: Rule didn\'t match any metric name(s) (allowed: a name or regular expression (matched anywhere in the name) matching one of web)',
     ]);
   });
 });
@@ -161,5 +161,118 @@ describe('Experiment', () => {
   test('at least one template', () => {
     const chart = testChart('shop');
     expect(constructionError(() => new Experiment(chart, 'exp', { templates: [] }))).toBe('[test/exp] templates: spec.templates: Required value: at least one template (allowed: one or more templates)');
+  });
+});
+
+describe('experiment template Services and measurement retention', () => {
+  const trafficSplit = () => new FixedTrafficSplit({ istio: { virtualService: { name: 'api', routes: ['primary'] } } });
+
+  test('a step template\'s Service by name; weight alone still gets the controller\'s default Service', () => {
+    const chart = testChart('shop');
+    new CanaryRollout(chart, 'api', {
+      metadata: { name: 'api' },
+      containers: [container],
+      trafficSplit: trafficSplit(),
+      steps: [CanaryStep.experiment({
+        templates: [
+          { name: 'preview', specRef: ExperimentSpecRef.CANARY, serviceName: 'api-preview', weight: 5 },
+          { name: 'baseline', specRef: ExperimentSpecRef.STABLE, service: true },
+          { name: 'plain', specRef: ExperimentSpecRef.STABLE, selector: { app: 'plain' } },
+        ],
+        duration: Duration.minutes(5),
+      })],
+    });
+    const objects = synth(chart);
+    for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+    const templates = find(objects, 'Rollout').spec.strategy.canary.steps[0].experiment.templates;
+    expect(templates.map((t: any) => [t.name, t.service])).toEqual([['preview', { name: 'api-preview' }], ['baseline', {}], ['plain', undefined]]);
+  });
+
+  test('step template Service names: API server name rule, unique, not a Service of the app, not with service false', () => {
+    const chart = testChart('shop');
+    new CanaryRollout(chart, 'api', {
+      metadata: { name: 'api' },
+      containers: [container],
+      trafficSplit: trafficSplit(),
+      steps: [CanaryStep.experiment({
+        templates: [
+          { name: 'a', specRef: ExperimentSpecRef.CANARY, serviceName: 'Api_Preview' },
+          { name: 'b', specRef: ExperimentSpecRef.CANARY, selector: { app: 'b' }, serviceName: 'api-exp' },
+          { name: 'c', specRef: ExperimentSpecRef.STABLE, selector: { app: 'c' }, serviceName: 'api-exp' },
+          { name: 'd', specRef: ExperimentSpecRef.STABLE, selector: { app: 'd' }, serviceName: 'api-stable' },
+          { name: 'e', specRef: ExperimentSpecRef.STABLE, selector: { app: 'e' }, serviceName: 'api-e', service: false },
+        ],
+        duration: Duration.minutes(5),
+      })],
+    });
+    const at = (i: number) => `[test/api] steps[0].experiment.templates[${i}].serviceName: spec.strategy.canary.steps[0].experiment.templates[${i}].service.name: `;
+    expect(errorsOf(chart)).toEqual([
+      `${at(4)}serviceName is set but service is false (allowed: serviceName with service true or unset)`,
+      `${at(0)}Invalid value: "Api_Preview": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?') (allowed: a DNS-1035 label of at most 63 characters)`,
+      `${at(2)}service api-exp already exists and is not owned by experiment template c (template b creates it) (allowed: a Service name unique among the templates)`,
+      `${at(3)}service api-stable already exists and is not owned by experiment template d (the app writes it: test/api/StableService/Resource) (allowed: a name no Service of the app has in the namespace)`,
+    ].sort());
+  });
+
+  function experimentApp() {
+    const chart = testChart('shop');
+    const next = new kplus.Deployment(chart, 'next', { metadata: { name: 'api-next' }, containers: [container] });
+    const smoke = new WebAnalysis(chart, 'smoke', { metadata: { name: 'smoke' }, checks: [WebCheck.http({ url: 'http://api-next/health' })], count: 1 });
+    return { chart, next, smoke };
+  }
+
+  test('Experiment: measurementRetention and a template Service by name', () => {
+    const { chart, next, smoke } = experimentApp();
+    new Experiment(chart, 'exp', {
+      metadata: { name: 'trial' },
+      templates: [{ name: 'candidate', workload: next, serviceName: 'trial-candidate' }],
+      duration: Duration.minutes(10),
+      analyses: [{ name: 'smoke', template: smoke }],
+      // unanchored, as the controller matches: 'we' matches metric 'web'
+      measurementRetention: [{ metricName: 'we', limit: 50 }],
+    });
+    const objects = synth(chart);
+    for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+    const exp = find(objects, 'Experiment', 'trial');
+    expect(exp.spec.measurementRetention).toEqual([{ metricName: 'we', limit: 50 }]);
+    expect(exp.spec.templates[0].service).toEqual({ name: 'trial-candidate' });
+  });
+
+  test('Experiment: a retention limit below 1 is refused at construction', () => {
+    const { chart, next } = experimentApp();
+    expect(constructionError(() => new Experiment(chart, 'exp', { templates: [{ name: 'c', workload: next }], measurementRetention: [{ metricName: 'web', limit: 0 }] })))
+      .toBe('[test/exp] measurementRetention[0].limit: spec.measurementRetention[0].limit: Invalid value: 0: must be an integer from 1 to 2147483647 (allowed: an integer from 1 to 2147483647)');
+  });
+
+  test('Experiment: each retention and dry-run rule must match a metric of every analysis, once; "*" is no rule for the controller', () => {
+    const { chart, next, smoke } = experimentApp();
+    const compare = new PrometheusAnalysis(chart, 'compare', { metadata: { name: 'compare' }, checks: [AnalysisCheck.canaryVsStable()], count: 3 });
+    new Experiment(chart, 'exp', {
+      metadata: { name: 'trial' },
+      templates: [{ name: 'c', workload: next }],
+      analyses: [{ name: 'smoke', template: smoke }, { name: 'compare', template: compare, args: [AnalysisArgument.value('namespace', 'shop'), AnalysisArgument.value('rollout-name', 'api'), AnalysisArgument.value('stable-hash', 'a'), AnalysisArgument.value('canary-hash', 'b')] }],
+      measurementRetention: [{ metricName: 'web', limit: 5 }, { metricName: 'web', limit: 10 }],
+      dryRunMetrics: ['*'],
+    });
+    const errors = errorsOf(chart);
+    const metrics = compare.metricNames.join(', ');
+    expect(errors).toContain(`[test/exp] measurementRetention[0]: spec.measurementRetention[0]: analysis "compare": measurementRetention[0]: Rule didn't match any metric name(s) (allowed: a name or regular expression (matched anywhere in the name) matching one of ${metrics})`);
+    expect(errors).toContain('[test/exp] measurementRetention: spec.measurementRetention: analysis "smoke": two Measurement Retention metric rules have the same name \'web\' (allowed: each metric name once, counting the rules of template smoke)');
+    expect(errors).toContain('[test/exp] dryRunMetrics[0]: spec.dryRun[0]: analysis "smoke": dryRun[0]: Rule didn\'t match any metric name(s) (allowed: a name or regular expression (matched anywhere in the name) matching one of web)');
+    expect(errors.filter((e) => e.includes('measurementRetention[0]: Rule'))).toHaveLength(1);
+  });
+
+  test('Experiment: a template Service needs a container port (final JSON), and its name must not be an app Service', () => {
+    const { chart, next } = experimentApp();
+    const worker = new kplus.Deployment(chart, 'worker', { metadata: { name: 'worker' }, containers: [{ image: 'shop/worker:1.0.0' }] });
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'api-next' }, ports: [{ port: 8080 }] });
+    svc.selectLabel('app', 'api');
+    new Experiment(chart, 'exp', {
+      metadata: { name: 'trial' },
+      templates: [{ name: 'worker', workload: worker, service: true }, { name: 'next', workload: next, serviceName: 'api-next' }],
+    });
+    const errors = errorsOf(chart);
+    expect(errors).toContain('[test/exp] templates[0].service: spec.templates[0].service: template "worker" has a Service, but none of its containers declares a port, so the controller creates no Service (allowed: a workload whose containers declare ports, or no service)');
+    expect(errors).toContain('[test/exp] templates[1].serviceName: spec.templates[1].service.name: service api-next already exists and is not owned by experiment template next (the app writes it: test/svc/Resource) (allowed: a name no Service of the app has in the namespace)');
   });
 });

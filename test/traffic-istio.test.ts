@@ -1,5 +1,9 @@
 import { ApiObject, App, Duration, JsonPatch } from 'cdk8s';
-import { CanaryRollout, CanaryRolloutProps, CanaryStep, IstioSplitLevel, IstioTrafficSplit, IstioTrafficSplitProps, StringMatch } from '../src';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  CanaryRollout, CanaryRolloutProps, CanaryStep, DeliveryStrategy, IstioSplitLevel, IstioTrafficSplit, IstioTrafficSplitProps, ProgressiveService,
+  RequestMetrics, StringMatch,
+} from '../src';
 import { constructionError, find, schemas, synth, testChart, validationErrors } from './support/synth';
 
 function istioRollout(props: IstioTrafficSplitProps = {}, rolloutProps: Partial<CanaryRolloutProps> = {}) {
@@ -253,4 +257,96 @@ describe('rules 46 and 47 on the final JSON (JSON patches included)', () => {
     ApiObject.of(split.virtualService!).addJsonPatch(JsonPatch.remove('/spec/tcp/0/route/1'));
     expect(errorsOf(chart)).toEqual([expect.stringContaining("invalid TCP routes. Error: Canary Service 'proxy-api-canary' not found in route")]);
   });
+});
+
+describe('IstioTrafficSplit ping-pong', () => {
+  test('routes to the ping and pong Services; the rollout names no stable or canary Service (rules 15-19 pass)', () => {
+    const { chart, split, rollout } = istioRollout({ pingPong: true }, { steps: [CanaryStep.weight(20), CanaryStep.pause(Duration.minutes(5))] });
+    const objects = synth(chart);
+    for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+    const canary = canaryOf(objects);
+    expect(canary.pingPong).toEqual({ pingService: 'proxy-api-ping', pongService: 'proxy-api-pong' });
+    expect(canary.stableService).toBeUndefined();
+    expect(canary.canaryService).toBeUndefined();
+    expect(canary.trafficRouting).toEqual({ istio: { virtualService: { name: 'proxy-api', routes: ['primary'] } } });
+    // The controller's first stable is pong (status.canary.stablePingPong is empty).
+    expect(find(objects, 'VirtualService').spec).toEqual({
+      hosts: ['proxy-api-stable'],
+      http: [{
+        name: 'primary',
+        route: [
+          { destination: { host: 'proxy-api-pong', port: { number: 8080 } }, weight: 100 },
+          { destination: { host: 'proxy-api-ping', port: { number: 8080 } }, weight: 0 },
+        ],
+      }],
+    });
+    for (const name of ['proxy-api-ping', 'proxy-api-pong', 'proxy-api-stable']) {
+      expect(find(objects, 'Service', name).spec).toMatchObject({ selector: { 'app.kubernetes.io/name': 'proxy-api' }, ports: [{ port: 8080 }] });
+    }
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort()).toEqual(['proxy-api-ping', 'proxy-api-pong', 'proxy-api-stable']);
+    expect(split.pingPongServices.map((s) => s.name)).toEqual(['proxy-api-ping', 'proxy-api-pong']);
+    expect(rollout.routerMetrics).toBeUndefined();
+  });
+
+  test('TLS and TCP routes send to ping and pong too', () => {
+    const { chart } = istioRollout({ pingPong: true, httpRoute: false, tlsRoutes: [{ port: 443, sniHosts: ['proxy.x0tta6bl4.io'] }], tcpRoutes: [{ port: 8080 }] });
+    const vs = find(synth(chart), 'VirtualService');
+    for (const route of [...vs.spec.tls, ...vs.spec.tcp]) {
+      expect(route.route.map((d: any) => [d.destination.host, d.weight])).toEqual([['proxy-api-pong', 100], ['proxy-api-ping', 0]]);
+    }
+  });
+
+  test('a subset-level split is refused: its routes name one Service', () => {
+    const error = constructionError(() => new IstioTrafficSplit(testChart(), 'traffic', { level: IstioSplitLevel.SUBSET, pingPong: true }));
+    expect(error).toContain('[test/traffic] pingPong: spec.strategy.canary.pingPong: a subset-level split routes to one Service by DestinationRule subsets, so ping and pong Services would carry no traffic (allowed: pingPong with level IstioSplitLevel.HOST)');
+  });
+
+  test('a canary Service of your own is refused: the controller would route to it instead', () => {
+    const chart = testChart('x0tta6bl4-production');
+    const canaryService = new kplus.Service(chart, 'canary', { metadata: { name: 'proxy-api-preview' }, ports: [{ port: 8080 }] });
+    const error = constructionError(() => new CanaryRollout(chart, 'proxy-api', {
+      metadata: { name: 'proxy-api' },
+      containers: [{ image: 'x0tta6bl4/proxy-orchestrator:v1.1.0', portNumber: 8080 }],
+      trafficSplit: new IstioTrafficSplit(chart, 'traffic', { pingPong: true }),
+      canaryService,
+    }));
+    expect(error).toContain('[test/proxy-api] canaryService: spec.strategy.canary.canaryService: the traffic split routes to its ping and pong Services, and the controller routes to a canary Service instead whenever one is named (allowed: no canaryService with a ping-pong IstioTrafficSplit)');
+  });
+
+  test('final JSON: stable and canary Services patched in make the controller route to them (rule 47)', () => {
+    const { chart, rollout } = istioRollout({ pingPong: true });
+    ApiObject.of(rollout).addJsonPatch(JsonPatch.add('/spec/strategy/canary/stableService', 'proxy-api-stable'), JsonPatch.add('/spec/strategy/canary/canaryService', 'proxy-api-canary'));
+    expect(errorsOf(chart)).toEqual([expect.stringContaining("[test/traffic] virtualServiceName: spec.strategy.canary.trafficRouting.istio.virtualService.name: Invalid value: \"proxy-api\": Istio VirtualService has invalid HTTP routes. Error: Canary Service 'proxy-api-canary' not found in route")]);
+  });
+
+  test('final JSON: a route without the ping Service names the canary the controller uses first', () => {
+    const { chart, split } = istioRollout({ pingPong: true });
+    ApiObject.of(split.virtualService!).addJsonPatch(JsonPatch.remove('/spec/http/0/route/1'));
+    expect(errorsOf(chart)).toEqual([expect.stringContaining("Error: Canary Service 'proxy-api-ping' not found in route")]);
+  });
+
+  test('request metrics follow the pods, and an analysis argument naming a fixed Service is refused', () => {
+    const { chart, rollout } = istioRollout({ pingPong: true }, { steps: [CanaryStep.weight(20), CanaryStep.pause(Duration.minutes(5))] });
+    expect(RequestMetrics.forRollout(rollout).router).toBe('application');
+    ApiObject.of(rollout).addJsonPatch(JsonPatch.add('/spec/strategy/canary/steps/1', { analysis: { templates: [{ templateName: 'istio-success' }], args: [{ name: 'canary-service', value: 'proxy-api-canary' }] } }));
+    expect(errorsOf(chart)).toContain('[test/proxy-api] trafficSplit: spec.strategy.canary.steps[1].analysis.args: argument "canary-service" is "proxy-api-canary", but with ping-pong the controller switches only proxy-api-ping and proxy-api-pong (the canary is one or the other by release) (allowed: metrics selected by pod-template hash (RequestMetrics.application, the canary-hash argument))');
+  });
+});
+
+test('ProgressiveService with Istio ping-pong: the VirtualService host is the service, the routes go to ping and pong', () => {
+  const chart = testChart('prod');
+  new ProgressiveService(chart, 'billing', {
+    metadata: { name: 'billing' },
+    containers: [{ image: 'registry.example.com/billing:2.0.7', portNumber: 9000 }],
+    trafficSplit: new IstioTrafficSplit(chart, 'traffic', { pingPong: true }),
+    delivery: DeliveryStrategy.canary({ steps: [CanaryStep.weight(25)] }),
+  });
+  const objects = synth(chart);
+  for (const o of objects) expect(schemas.errors(o)).toEqual([]);
+  const vs = find(objects, 'VirtualService');
+  expect(vs.spec.hosts).toEqual(['billing']);
+  expect(vs.spec.http[0].route.map((r: any) => [r.destination.host, r.weight])).toEqual([['billing-pong', 100], ['billing-ping', 0]]);
+  expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort()).toEqual(['billing', 'billing-ping', 'billing-pong']);
+  const canary = canaryOf(objects);
+  expect([canary.stableService, canary.canaryService, canary.pingPong]).toEqual([undefined, undefined, { pingService: 'billing-ping', pongService: 'billing-pong' }]);
 });

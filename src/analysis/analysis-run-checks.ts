@@ -1,6 +1,7 @@
 import { AnalysisArgument } from './analysis-argument';
 import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
+import { metricRuleMatches } from './metric-options';
 import { RuleViolation } from '../validation/rule-violation';
 
 /*
@@ -10,7 +11,7 @@ import { RuleViolation } from '../validation/rule-violation';
  */
 
 /** The rollout prop that holds the analysis rendered at `field`. */
-function analysisProperty(field: string): string {
+export function analysisProperty(field: string): string {
   if (field.endsWith('canary.analysis')) return 'backgroundAnalysis';
   const step = /steps\[(\d+)\]/.exec(field);
   if (step) return `steps[${step[1]}]`;
@@ -90,32 +91,29 @@ export function argumentValueViolations(templates: IAnalysisTemplate[], args: An
 }
 
 /**
- * The rollout's `dryRunMetrics` (rule 40, rule 62 of the validation reference): no rule a template
- * already has (`two Dry-Run metric rules have the same name`), none that matches no metric.
+ * The rollout's `dryRunMetrics` (rule 40, rule 62 of the validation reference) or
+ * `measurementRetention` rules: no rule a template already has (`two Dry-Run metric rules have the
+ * same name`), none that matches no metric of the run.
  */
-export function dryRunViolations(templates: IAnalysisTemplate[], dryRunMetrics: string[], field: string): RuleViolation[] {
+export function metricRuleViolations(templates: IAnalysisTemplate[], key: 'dryRun' | 'measurementRetention', rules: string[], field: string): RuleViolation[] {
   const violations: RuleViolation[] = [];
+  const label = key === 'dryRun' ? 'Dry-Run' : 'Measurement Retention';
+  const property = `${analysisProperty(field)}.${key === 'dryRun' ? 'dryRunMetrics' : 'measurementRetention'}`;
   const value = `"templateNames: [${templates.map((t) => t.templateName).join(' ')}]"`;
   const specs = templates.map(specOf);
-  const own = specs.flatMap((s) => (s?.dryRun ?? []).map((r: any) => r.metricName as string));
+  const own = specs.flatMap((s) => (s?.[key] ?? []).map((r: any) => r.metricName as string));
   const seen = new Set<string>(own);
-  for (const name of dryRunMetrics) {
+  for (const name of rules) {
     if (seen.has(name)) {
-      violations.push({ property: `${analysisProperty(field)}.dryRunMetrics`, field: `${field}.templates`, message: `Invalid value: ${value}: two Dry-Run metric rules have the same name '${name}'`, allowed: 'each metric name once, counting the templates\' own dryRun rules' });
+      violations.push({ property, field: `${field}.templates`, message: `Invalid value: ${value}: two ${label} metric rules have the same name '${name}'`, allowed: `each metric name once, counting the templates' own ${key} rules` });
     }
     seen.add(name);
   }
   if (specs.some((s) => s === undefined)) return violations; // a template known by name only may hold the metric
   const metrics = templates.flatMap((t) => t.metricNames);
-  dryRunMetrics.forEach((name, i) => {
-    let matches: boolean;
-    try {
-      matches = name === '*' || metrics.some((m) => new RegExp(`^${name}$`).test(m));
-    } catch {
-      matches = false;
-    }
-    if (!matches) {
-      violations.push({ property: `${analysisProperty(field)}.dryRunMetrics[${i}]`, field: `${field}.dryRun[${i}]`, message: `dryRun[${i}]: Rule didn't match any metric name(s)`, allowed: `a name or regular expression matching one of ${metrics.join(', ')}` });
+  rules.forEach((name, i) => {
+    if (!metrics.some((m) => metricRuleMatches(name, m))) {
+      violations.push({ property: `${property}[${i}]`, field: `${field}.${key}[${i}]`, message: `${key}[${i}]: Rule didn't match any metric name(s)`, allowed: `a name or regular expression matching one of ${metrics.join(', ')}` });
     }
   });
   return violations;

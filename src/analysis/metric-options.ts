@@ -135,8 +135,34 @@ export function validateMetrics(spec: any): RuleViolation[] {
     if (providers.length > 1) add(i, `${p}.provider`, 'multiple providers specified', 'exactly one provider');
   });
   (spec.dryRun ?? []).forEach((rule: any, i: number) => {
-    const matches = metrics.some((m) => rule.metricName === '*' || new RegExp(`^${rule.metricName}$`).test(m.name));
+    const matches = metrics.some((m) => metricRuleMatches(rule.metricName, m.name));
     if (!matches) violations.push({ property: 'dryRun', field: `spec.dryRun[${i}]`, message: `dryRun[${i}]: Rule didn't match any metric name(s)`, allowed: `one of ${metrics.map((m) => m.name).join(', ')}` });
   });
   return violations;
+}
+
+/**
+ * Whether a dry-run or measurement-retention rule matches a metric name as the controller reads it
+ * (`regexp.MatchString`: anywhere in the name; an invalid expression such as `*` matches nothing).
+ */
+export function metricRuleMatches(rule: string, name: string): boolean {
+  try {
+    return new RegExp(rule).test(name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How many measurements an AnalysisRun keeps of the metrics a rule matches (`measurementRetention`
+ * of a rollout analysis or an Experiment).
+ */
+export interface MeasurementRetention {
+  /**
+   * A metric name or regular expression, matched anywhere in the name as the controller does
+   * (`error` matches `error-rate`); it must match a metric of the analysis.
+   */
+  readonly metricName: string;
+  /** Measurements kept per matching metric (at least 1). */
+  readonly limit: number;
 }

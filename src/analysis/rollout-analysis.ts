@@ -1,8 +1,10 @@
 import { AnalysisArgument } from './analysis-argument';
-import { argumentValueViolations, dryRunViolations } from './analysis-run-checks';
+import { analysisProperty, argumentValueViolations, metricRuleViolations } from './analysis-run-checks';
 import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
+import { MeasurementRetention } from './metric-options';
 import type { IRollout } from '../rollout/rollout-base';
+import { numberViolation } from '../validation/numbers';
 import { nameErrors } from '../validation/object-names';
 import { RuleViolation } from '../validation/rule-violation';
 
@@ -23,6 +25,11 @@ export interface RolloutAnalysisOptions {
    * @default - none
    */
   readonly dryRunMetrics?: string[];
+  /**
+   * How many measurements the AnalysisRuns keep, per metric.
+   * @default - the controller's 10 most recent of each metric
+   */
+  readonly measurementRetention?: MeasurementRetention[];
   /**
    * Labels added to the AnalysisRuns.
    * @default - none
@@ -109,7 +116,13 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
     }
   }
   violations.push(...argumentValueViolations(options.templates, [...args.values()], field));
-  violations.push(...dryRunViolations(options.templates, options.dryRunMetrics ?? [], field));
+  violations.push(...metricRuleViolations(options.templates, 'dryRun', options.dryRunMetrics ?? [], field));
+  const retention = options.measurementRetention ?? [];
+  violations.push(...metricRuleViolations(options.templates, 'measurementRetention', retention.map((r) => r.metricName), field));
+  retention.forEach((r, i) => {
+    const v = numberViolation(`${analysisProperty(field)}.measurementRetention[${i}].limit`, `${field}.measurementRetention[${i}].limit`, r.limit, { min: 1, max: 2147483647 });
+    if (v) violations.push(v);
+  });
   const metrics = options.templates.flatMap((t) => t.metricNames);
   const duplicate = metrics.find((m, i) => metrics.indexOf(m) !== i);
   if (duplicate !== undefined) {
@@ -128,6 +141,7 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
   };
   if (args.size > 0) json.args = [...args.values()].map((a) => a.toJson());
   if (options.dryRunMetrics?.length) json.dryRun = options.dryRunMetrics.map((metricName) => ({ metricName }));
+  if (retention.length > 0) json.measurementRetention = retention.map((r) => ({ metricName: r.metricName, limit: r.limit }));
   if (options.analysisRunLabels) json.analysisRunMetadata = { labels: options.analysisRunLabels };
   return { json, violations };
 }

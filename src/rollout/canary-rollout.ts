@@ -95,6 +95,10 @@ export interface CanaryRolloutProps extends RolloutBaseProps, CanaryStrategyOpti
  */
 export class CanaryRollout extends RolloutBase {
   public readonly stableService: kplus.Service;
+  /**
+   * The canary Service. With an Istio ping-pong split none is synthesised or named (the ping and
+   * pong Services take its place); this is then the Service the rollout would have created.
+   */
   public readonly canaryService: kplus.Service;
   public readonly trafficSplit?: ITrafficSplit;
   public readonly routerMetrics?: RouterMetrics;
@@ -121,6 +125,12 @@ export class CanaryRollout extends RolloutBase {
     this.canaryService = props.canaryService ?? this.createService('CanaryService', `${this.name}-canary`);
     this.trafficSplit = props.trafficSplit;
     this.binding = props.trafficSplit?.bind({ rollout: this, stableService: this.stableService, canaryService: this.canaryService });
+    if (this.binding?.routesPingPong) {
+      if (props.canaryService) {
+        throwViolation(this, { property: 'canaryService', field: 'spec.strategy.canary.canaryService', message: 'the traffic split routes to its ping and pong Services, and the controller routes to a canary Service instead whenever one is named', allowed: 'no canaryService with a ping-pong IstioTrafficSplit' });
+      }
+      this.node.tryRemoveChild('CanaryService');
+    }
     this.routerMetrics = this.binding?.metrics;
     registerAnalysisUse(this, [props.backgroundAnalysis, ...this.steps.map((s) => s.analysisOptions)]);
   }
@@ -150,9 +160,10 @@ export class CanaryRollout extends RolloutBase {
       violations.push(...rendered.violations);
       analysis = { ...rendered.json, startingStep: p.backgroundAnalysis.startingStep ?? defaultStartingStep(this.steps.map((step) => step.kind)) };
     }
+    const services = !this.binding?.routesPingPong;
     const canary = {
-      canaryService: this.canaryService.name,
-      stableService: this.stableService.name,
+      canaryService: services ? this.canaryService.name : undefined,
+      stableService: services ? this.stableService.name : undefined,
       steps: steps.length > 0 ? steps : undefined,
       trafficRouting: this.renderTrafficRouting(),
       maxSurge: p.maxSurge?.value,
@@ -171,13 +182,36 @@ export class CanaryRollout extends RolloutBase {
   }
 
   /** @internal */
-  public _validateReferences(_spec: any, labels: { [key: string]: string }): RuleViolation[] {
+  public _validateReferences(spec: any, labels: { [key: string]: string }): RuleViolation[] {
+    const pingPong = this.binding?.routesPingPong;
     return [
       ...validateServiceSelector(this, this.stableService, 'spec.strategy.canary.stableService', 'stableService', labels),
-      ...validateServiceSelector(this, this.canaryService, 'spec.strategy.canary.canaryService', 'canaryService', labels),
+      ...(pingPong ? this.validatePingPongArgs(spec) : validateServiceSelector(this, this.canaryService, 'spec.strategy.canary.canaryService', 'canaryService', labels)),
       ...validateEphemeralMetadata('canaryMetadata', 'spec.strategy.canaryMetadata', this.props.canaryMetadata, this.selectorLabels),
       ...validateEphemeralMetadata('stableMetadata', 'spec.strategy.stableMetadata', this.props.stableMetadata, this.selectorLabels),
     ];
+  }
+
+  /**
+   * With a ping-pong split the canary is the ping or the pong Service by release: an analysis
+   * argument naming the stable or canary Service (final JSON) would measure a Service the controller
+   * does not switch.
+   */
+  private validatePingPongArgs(spec: any): RuleViolation[] {
+    const canary = spec.strategy?.canary ?? {};
+    const names = [this.stableService.name, this.canaryService.name];
+    const lists: Array<[string, any[]]> = [['spec.strategy.canary.analysis.args', canary.analysis?.args ?? []]];
+    (canary.steps ?? []).forEach((step: any, i: number) => {
+      lists.push([`spec.strategy.canary.steps[${i}].analysis.args`, step.analysis?.args ?? []]);
+      (step.experiment?.analyses ?? []).forEach((a: any, j: number) => lists.push([`spec.strategy.canary.steps[${i}].experiment.analyses[${j}].args`, a.args ?? []]));
+    });
+    const pp = canary.pingPong ?? {};
+    return lists.flatMap(([field, args]) => args.filter((arg: any) => names.includes(arg.value)).map((arg: any) => ({
+      property: 'trafficSplit',
+      field,
+      message: `argument "${arg.name}" is "${arg.value}", but with ping-pong the controller switches only ${pp.pingService} and ${pp.pongService} (the canary is one or the other by release)`,
+      allowed: 'metrics selected by pod-template hash (RequestMetrics.application, the canary-hash argument)',
+    })));
   }
 
   /** The split's trafficRouting plus `managedRoutes` for every header and mirror route the steps use. */

@@ -6,8 +6,11 @@ import type { IRollout } from './rollout-base';
 import { AnalysisArgument } from '../analysis/analysis-argument';
 import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
+import { MeasurementRetention, metricRuleMatches } from '../analysis/metric-options';
 import { goDuration } from '../analysis/promql';
 import { API_KINDS } from '../synth/api-kinds';
+import { checkNumber } from '../validation/numbers';
+import { nameErrors } from '../validation/object-names';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** Which of the rollout's pod templates an experiment step's template runs. */
@@ -64,9 +67,16 @@ export interface ExperimentStepTemplate {
   readonly metadata?: EphemeralMetadata;
   /**
    * Create a Service for the template's pods (named after the ReplicaSet).
-   * @default false
+   * @default - a Service when `serviceName` or `weight` is set, else none
    */
   readonly service?: boolean;
+  /**
+   * Name of the template's Service (implies `service`). Unique in the namespace: the controller
+   * refuses to adopt a Service it did not create for this template, so a release's experiment
+   * cannot start while the previous release's still holds the name (`scaleDownDelay`).
+   * @default - the ReplicaSet's name
+   */
+  readonly serviceName?: string;
 }
 
 /** Options of `CanaryStep.experiment`. */
@@ -184,7 +194,8 @@ export function renderExperimentStep(options: ExperimentStepOptions, rollout: IR
     }
   });
   const analyses = renderExperimentAnalyses(options.analyses ?? [], rollout, field);
-  violations.push(...analyses.violations, ...dryRunViolations(options, field));
+  violations.push(...analyses.violations, ...metricRuleViolations(options, field),
+    ...serviceNameViolations(options.templates, rollout, rollout.metadata.namespace, field));
   return {
     json: {
       templates: options.templates.map((t) => ({
@@ -194,7 +205,7 @@ export function renderExperimentStep(options: ExperimentStepOptions, rollout: IR
         weight: t.weight,
         selector: t.selector && { matchLabels: t.selector },
         metadata: renderEphemeralMetadata(t.metadata),
-        service: t.service ? {} : undefined,
+        service: renderService(t),
       })),
       duration: options.duration && goDuration(options.duration),
       analyses: analyses.json,
@@ -228,9 +239,15 @@ export interface ExperimentTemplateOptions {
   readonly minReady?: Duration;
   /**
    * A Service for the template's pods.
-   * @default false
+   * @default - a Service when `serviceName` is set, else none
    */
   readonly service?: boolean;
+  /**
+   * Name of the template's Service (implies `service`). Unique in the namespace: the controller
+   * refuses to adopt a Service it did not create for this template.
+   * @default - the ReplicaSet's name
+   */
+  readonly serviceName?: string;
 }
 
 /** Properties of an `Experiment`. */
@@ -262,6 +279,11 @@ export interface ExperimentProps {
    */
   readonly dryRunMetrics?: string[];
   /**
+   * How many measurements the analyses keep, per metric.
+   * @default - the controller's 10 most recent of each metric
+   */
+  readonly measurementRetention?: MeasurementRetention[];
+  /**
    * Labels added to the experiment's AnalysisRuns.
    * @default - none
    */
@@ -290,6 +312,8 @@ export class Experiment extends Construct {
     if (props.templates.length === 0) {
       throwViolation(this, { property: 'templates', field: 'spec.templates', message: 'Required value: at least one template', allowed: 'one or more templates' });
     }
+    (props.measurementRetention ?? []).forEach((r, i) =>
+      checkNumber(this, `measurementRetention[${i}].limit`, `spec.measurementRetention[${i}].limit`, r.limit, { min: 1, max: 2147483647 }));
     this.apiObject = new ApiObject(this, 'Resource', {
       ...API_KINDS.experiment,
       metadata: props.metadata,
@@ -306,7 +330,7 @@ export class Experiment extends Construct {
     const p = this.props;
     const name = this.apiObject.name;
     const analyses = renderExperimentAnalyses(p.analyses ?? [], undefined, 'spec');
-    this.renderViolations = [...analyses.violations, ...dryRunViolations(p, 'spec')];
+    this.renderViolations = [...analyses.violations, ...metricRuleViolations(p, 'spec'), ...serviceNameViolations(p.templates, this, this.apiObject.metadata.namespace, 'spec')];
     return {
       templates: p.templates.map((t) => {
         const selector = t.selector ?? { 'app.kubernetes.io/name': `${name}-${t.name}` };
@@ -317,27 +341,96 @@ export class Experiment extends Construct {
           minReadySeconds: t.minReady?.toSeconds(),
           selector: { matchLabels: selector },
           template: { metadata: { ...metadata, labels: { ...selector } }, spec: kplus.k8s.toJson_PodSpec(t.workload._toPodSpec()) },
-          service: t.service ? {} : undefined,
+          service: renderService(t),
         };
       }),
       duration: p.duration && goDuration(p.duration),
       progressDeadlineSeconds: (p.progressDeadline ?? Duration.seconds(600)).toSeconds(),
       analyses: analyses.json,
       ...renderExperimentRunOptions(p),
+      measurementRetention: p.measurementRetention?.length
+        ? p.measurementRetention.map((r) => ({ metricName: r.metricName, limit: r.limit }))
+        : undefined,
     };
   }
 }
 
-/** Each dry-run rule must match a metric of the experiment's analyses, as when the controller creates their AnalysisRun. */
-function dryRunViolations(options: ExperimentStepOptions | ExperimentProps, field: string): RuleViolation[] {
-  const metrics = (options.analyses ?? []).flatMap((a) => a.template.metricNames);
-  if (metrics.length === 0) return [];
-  return (options.dryRunMetrics ?? []).flatMap((rule, i) => (rule === '*' || metrics.some((m) => new RegExp(`^${rule}$`).test(m)) ? [] : [{
-    property: `${propertyPrefix(field)}dryRunMetrics`,
-    field: `${field}.dryRun[${i}]`,
-    message: `dryRun[${i}]: Rule didn't match any metric name(s)`,
-    allowed: `one of ${metrics.join(', ')}`,
-  }]));
+/**
+ * The experiment's `dryRun` and `measurementRetention` rules as the controller applies them to the
+ * AnalysisRun of each analysis: no rule twice (the template's own rules included), and each rule
+ * matches a metric of that analysis (else the run errors).
+ */
+function metricRuleViolations(options: ExperimentStepOptions | ExperimentProps, field: string): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  const kinds: Array<[string, string, string, string[]]> = [
+    ['dryRun', 'dryRunMetrics', 'Dry-Run', options.dryRunMetrics ?? []],
+    ['measurementRetention', 'measurementRetention', 'Measurement Retention', ((options as ExperimentProps).measurementRetention ?? []).map((r) => r.metricName)],
+  ];
+  for (const [key, prop, label, rules] of kinds) {
+    const property = `${propertyPrefix(field)}${prop}`;
+    for (const a of options.analyses ?? []) {
+      const own: string[] = a.template instanceof AnalysisTemplateBase
+        ? (a.template.apiObject.toJson().spec?.[key] ?? []).map((r: any) => r.metricName)
+        : [];
+      const duplicate = [...rules, ...own].find((rule, i, all) => all.indexOf(rule) !== i);
+      if (duplicate !== undefined) {
+        violations.push({ property, field: `${field}.${key}`, message: `analysis "${a.name}": two ${label} metric rules have the same name '${duplicate}'`, allowed: `each metric name once, counting the rules of template ${a.template.templateName}` });
+      }
+      const metrics = a.template.metricNames;
+      if (metrics.length === 0) continue; // a template known by name only may hold the metric
+      rules.forEach((rule, i) => {
+        if (!metrics.some((m) => metricRuleMatches(rule, m))) {
+          violations.push({ property: `${property}[${i}]`, field: `${field}.${key}[${i}]`, message: `analysis "${a.name}": ${key}[${i}]: Rule didn't match any metric name(s)`, allowed: `a name or regular expression (matched anywhere in the name) matching one of ${metrics.join(', ')}` });
+        }
+      });
+    }
+  }
+  return violations;
+}
+
+/** A template's `service`: `{}`, or `{ name }`. */
+function renderService(t: ExperimentStepTemplate | ExperimentTemplateOptions): any {
+  if (t.service === false || (t.service !== true && t.serviceName === undefined)) return undefined;
+  return t.serviceName === undefined ? {} : { name: t.serviceName };
+}
+
+/**
+ * Template Service names: a Service name the API server accepts, given with a Service, unique among
+ * the templates and not a Service the app writes in the namespace (the controller refuses to adopt
+ * one it did not create for the template).
+ */
+function serviceNameViolations(
+  templates: Array<ExperimentStepTemplate | ExperimentTemplateOptions>, scope: Construct, namespace: string | undefined, field: string,
+): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  const appServices = new Map<string, string>();
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;
+    const meta = c.toJson().metadata ?? {};
+    if (meta.namespace === namespace) appServices.set(meta.name, c.node.path);
+  }
+  const seen = new Map<string, string>();
+  templates.forEach((t, i) => {
+    const name = t.serviceName;
+    if (name === undefined) return;
+    const property = `${propertyPrefix(field)}templates[${i}].serviceName`;
+    const at = `${field}.templates[${i}].service.name`;
+    if (t.service === false) {
+      violations.push({ property, field: at, message: 'serviceName is set but service is false', allowed: 'serviceName with service true or unset' });
+    }
+    for (const error of nameErrors('Service', name)) {
+      violations.push({ property, field: at, message: `Invalid value: "${name}": ${error}`, allowed: 'a DNS-1035 label of at most 63 characters' });
+    }
+    if (seen.has(name)) {
+      violations.push({ property, field: at, message: `service ${name} already exists and is not owned by experiment template ${t.name} (template ${seen.get(name)} creates it)`, allowed: 'a Service name unique among the templates' });
+    }
+    seen.set(name, t.name);
+    const owner = appServices.get(name);
+    if (owner !== undefined) {
+      violations.push({ property, field: at, message: `service ${name} already exists and is not owned by experiment template ${t.name} (the app writes it: ${owner})`, allowed: 'a name no Service of the app has in the namespace' });
+    }
+  });
+  return violations;
 }
 
 /** `dryRun`, `analysisRunMetadata` and `scaleDownDelaySeconds` of an experiment. */
@@ -370,6 +463,10 @@ export function validateExperimentSpec(name: string, spec: any): RuleViolation[]
       const labels = t.template?.metadata?.labels ?? {};
       const missing = Object.entries(t.selector.matchLabels ?? {}).filter(([k, v]) => labels[k] !== v);
       if (missing.length > 0) violations.push({ property: `${p}.selector`, field: `${at}.selector`, message: `Invalid value: ${JSON.stringify(t.selector)}: \`selector\` does not match template \`labels\``, allowed: `labels of its pods: ${JSON.stringify(labels)}` });
+    }
+    const ports = (t.template?.spec?.containers ?? []).flatMap((c: any) => c.ports ?? []);
+    if (t.service && ports.length === 0) {
+      violations.push({ property: `${p}.service`, field: `${at}.service`, message: `template "${t.name}" has a Service, but none of its containers declares a port, so the controller creates no Service`, allowed: 'a workload whose containers declare ports, or no service' });
     }
     if ((t.minReadySeconds ?? 0) > deadline) {
       violations.push({ property: `${p}.minReady`, field: `${at}.minReadySeconds`, message: `MinReadySeconds cannot be longer than ProgressDeadlineSeconds. Check template index ${i}`, allowed: `at most ${deadline} seconds` });

@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
-import { renderedCanary, routedIngresses, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { createPingPongServices, renderedCanary, routedIngresses, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { createSelectorService } from '../rollout/rollout-base';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -139,15 +139,15 @@ export class AlbTrafficSplit extends TrafficSplitBase {
     const servicePort = routedPort(this, target.stableService, p.servicePort);
     let pingPong: any;
     if (p.pingPong) {
-      const service = (id: string, suffix: string) => createSelectorService(this, id, {
-        name: `${target.rollout.name}-${suffix}`,
+      this.rootService = p.rootService ?? createSelectorService(this, 'RootService', {
+        name: `${target.rollout.name}-root`,
         namespace: target.rollout.metadata.namespace,
         selectorLabels: target.rollout.selectorLabels,
         ports: target.stableService.ports,
       });
-      this.rootService = p.rootService ?? service('RootService', 'root');
-      this.pingPongServices.push(service('PingService', 'ping'), service('PongService', 'pong'));
-      pingPong = { pingService: this.pingPongServices[0].name, pongService: this.pingPongServices[1].name };
+      const services = createPingPongServices(this, target);
+      this.pingPongServices.push(services.ping, services.pong);
+      pingPong = services.pingPong;
     }
     this.routedIngresses.push(...(p.ingresses ?? [this.createIngress(target)]));
     const names = this.routedIngresses.map((ingress) => ingress.name);

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
-import { renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
+import { createPingPongServices, renderedCanary, routedPort, TrafficSplitBase } from './traffic-split-base';
 import { API_KINDS } from '../synth/api-kinds';
 import { PORT_RANGE, checkNumber } from '../validation/numbers';
 import { RuleViolation, throwViolation } from '../validation/rule-violation';
@@ -85,6 +85,15 @@ export interface IstioTrafficSplitProps {
    * that name (a `ProgressiveService`)
    */
   readonly subsetServiceName?: string;
+  /**
+   * Ping-pong (host level): two Services, `<rollout>-ping` and `<rollout>-pong`, take turns as stable
+   * and canary (the rollout's `pingPong`), and the routes send to them. The rollout then names no
+   * stable and canary Service; the VirtualService's host stays the stable Service, which the
+   * controller no longer narrows to one version. Request metrics come from the application (the
+   * canary's Service changes every release).
+   * @default false
+   */
+  readonly pingPong?: boolean;
 }
 
 /**
@@ -103,6 +112,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
   private vs?: ApiObject;
   private dr?: ApiObject;
   private service?: kplus.Service;
+  private pingPongPair?: { ping: kplus.Service; pong: kplus.Service };
 
   constructor(scope: Construct, id: string, props: IstioTrafficSplitProps = {}) {
     super(scope, id);
@@ -121,6 +131,9 @@ export class IstioTrafficSplit extends TrafficSplitBase {
         throwViolation(this, { property: `tlsRoutes[${i}].sniHosts`, field: 'spec.tls[].match[].sniHosts', message: 'a TLS route must match at least one SNI host', allowed: 'one or more host names' });
       }
     }
+    if (this.level === IstioSplitLevel.SUBSET && props.pingPong) {
+      throwViolation(this, { property: 'pingPong', field: 'spec.strategy.canary.pingPong', message: 'a subset-level split routes to one Service by DestinationRule subsets, so ping and pong Services would carry no traffic', allowed: 'pingPong with level IstioSplitLevel.HOST' });
+    }
     if (this.level !== IstioSplitLevel.SUBSET && props.subsetServiceName !== undefined) {
       throwViolation(this, { property: 'subsetServiceName', field: 'spec.strategy.canary.trafficRouting.istio.destinationRule', message: 'subsetServiceName is only used by a subset-level split', allowed: 'level: IstioSplitLevel.SUBSET, or no subsetServiceName' });
     }
@@ -136,6 +149,11 @@ export class IstioTrafficSplit extends TrafficSplitBase {
     return this.dr;
   }
 
+  /** The ping and pong Services of a ping-pong split, once bound. */
+  public get pingPongServices(): kplus.Service[] {
+    return this.pingPongPair ? [this.pingPongPair.ping, this.pingPongPair.pong] : [];
+  }
+
   /** The Service a subset-level split routes to, once bound. */
   public get subsetService(): kplus.Service | undefined {
     return this.service;
@@ -144,8 +162,12 @@ export class IstioTrafficSplit extends TrafficSplitBase {
   protected bindRouter(target: TrafficSplitTarget): TrafficSplitBinding {
     const p = this.props;
     const rollout = target.rollout;
+    const pingPong = p.pingPong ? createPingPongServices(this, target) : undefined;
+    this.pingPongPair = pingPong;
+    // The controller's first stable is the pong Service (status.canary.stablePingPong empty).
     const { stable, canary, vsName } = this.createObjects(
-      rollout.name, rollout.metadata.namespace, rollout.selectorLabels, target.stableService, target.canaryService,
+      rollout.name, rollout.metadata.namespace, rollout.selectorLabels, target.stableService,
+      pingPong ? [pingPong.pong, pingPong.ping] : [target.stableService, target.canaryService],
     );
     const subsets = this.level === IstioSplitLevel.SUBSET;
     const istio: any = {
@@ -157,6 +179,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
       },
     };
     if (subsets) istio.destinationRule = { name: this.dr!.name, canarySubsetName: 'canary', stableSubsetName: 'stable' };
+    if (pingPong) return { trafficRouting: { istio }, pingPong: pingPong.pingPong, routesPingPong: true };
     return {
       trafficRouting: { istio },
       metrics: {
@@ -174,22 +197,27 @@ export class IstioTrafficSplit extends TrafficSplitBase {
    * routes' one destination is the Service with weight 100.
    */
   protected routeService(target: ServiceRouteTarget): void {
-    this.createObjects(target.name, target.namespace, target.selectorLabels, target.service);
+    this.createObjects(target.name, target.namespace, target.selectorLabels, target.service, [target.service]);
   }
 
+  /**
+   * `hostService`: the Service clients call (the routes' host by default); `destinations`: the
+   * stable and (with a rollout) the canary Service of a host-level split.
+   */
   private createObjects(
-    base: string, namespace: string | undefined, labels: { [key: string]: string }, stableService: kplus.Service, canaryService?: kplus.Service,
+    base: string, namespace: string | undefined, labels: { [key: string]: string }, hostService: kplus.Service, destinations: kplus.Service[],
   ) {
     const p = this.props;
-    const port = routedPort(this, stableService, p.port);
+    const port = routedPort(this, hostService, p.port);
+    const [stableService, canaryService] = destinations;
     let stable: any;
     let canary: any;
     if (this.level === IstioSplitLevel.SUBSET) {
-      const name = p.subsetServiceName ?? (stableService.name === base ? `${base}-subsets` : base);
+      const name = p.subsetServiceName ?? (hostService.name === base ? `${base}-subsets` : base);
       // Not the rollout's stable Service: the controller narrows that one to the stable pods.
       this.service = new kplus.Service(this, 'Service', {
         metadata: { name, namespace, labels },
-        ports: stableService.ports,
+        ports: hostService.ports,
       });
       for (const [key, value] of Object.entries(labels)) this.service.selectLabel(key, value);
       this.dr = new ApiObject(this, 'DestinationRule', {
@@ -215,7 +243,7 @@ export class IstioTrafficSplit extends TrafficSplitBase {
       ...API_KINDS.virtualService,
       metadata: { name: vsName, namespace, labels },
       spec: {
-        hosts: p.hosts ?? [stable.host],
+        hosts: p.hosts ?? [this.level === IstioSplitLevel.SUBSET ? stable.host : hostService.name],
         gateways: p.gateways,
         http: this.httpRouteName ? [{ name: this.httpRouteName, route }] : undefined,
         tls: p.tlsRoutes?.map((r) => ({ match: [{ port: r.port, sniHosts: r.sniHosts }], route })),
@@ -314,8 +342,15 @@ function routeError(ref: any, spec: any, canary: any, managedRoutes: any[]): str
   return undefined;
 }
 
-/** Both destinations must be in each route: subsets for a subset-level split, Services otherwise. */
+/**
+ * Both destinations must be in each route: subsets for a subset-level split, Services otherwise
+ * (the ping-pong Services when the rollout names neither stable nor canary Service, the pong one
+ * stable first, as the controller's `GetStableAndCanaryServices`).
+ */
 function firstDestinationError(routes: any[], canary: any, dr: any): string | undefined {
+  const byPingPong = canary.pingPong && !canary.stableService && !canary.canaryService;
+  const stableService = byPingPong ? canary.pingPong.pongService : canary.stableService;
+  const canaryService = byPingPong ? canary.pingPong.pingService : canary.canaryService;
   for (const route of routes) {
     const destinations = (route.route ?? []).map((d: any) => d.destination ?? {});
     // The controller compares the first DNS label of the host with the Service name.
@@ -325,8 +360,8 @@ function firstDestinationError(routes: any[], canary: any, dr: any): string | un
       if (!subsets.includes(dr.canarySubsetName)) return `Canary DestinationRule subset '${dr.canarySubsetName}' not found in route`;
       if (!subsets.includes(dr.stableSubsetName)) return `Stable DestinationRule subset '${dr.stableSubsetName}' not found in route`;
     } else {
-      if (!hosts.includes(canary.canaryService)) return `Canary Service '${canary.canaryService}' not found in route`;
-      if (!hosts.includes(canary.stableService)) return `Stable Service '${canary.stableService}' not found in route`;
+      if (!hosts.includes(canaryService)) return `Canary Service '${canaryService ?? ''}' not found in route`;
+      if (!hosts.includes(stableService)) return `Stable Service '${stableService ?? ''}' not found in route`;
     }
   }
   return undefined;

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ITrafficSplit, ServiceRouteTarget, TrafficSplitBinding, TrafficSplitTarget } from './traffic-split';
+import { createSelectorService } from '../rollout/rollout-base';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /**
@@ -118,4 +119,21 @@ export function routedIngresses(
     found.push({ name, ingress, backends });
   }
   return { found, violations };
+}
+
+/**
+ * Ping-pong (ALB, Istio): the Services `<rollout>-ping` and `<rollout>-pong` on the stable Service's
+ * ports, selecting the rollout's pods (the controller adds the pod-template hash to each in turn),
+ * and the rollout's `pingPong` naming them.
+ */
+export function createPingPongServices(scope: Construct, target: TrafficSplitTarget): { ping: kplus.Service; pong: kplus.Service; pingPong: any } {
+  const service = (id: string, suffix: string) => createSelectorService(scope, id, {
+    name: `${target.rollout.name}-${suffix}`,
+    namespace: target.rollout.metadata.namespace,
+    selectorLabels: target.rollout.selectorLabels,
+    ports: target.stableService.ports,
+  });
+  const ping = service('PingService', 'ping');
+  const pong = service('PongService', 'pong');
+  return { ping, pong, pingPong: { pingService: ping.name, pongService: pong.name } };
 }

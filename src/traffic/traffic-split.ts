@@ -70,6 +70,13 @@ export interface TrafficSplitBinding {
    * @default - no ping-pong
    */
   readonly pingPong?: any;
+  /**
+   * The router sends traffic to the ping-pong Services themselves (Istio): the rollout names no
+   * `stableService` / `canaryService`, since the controller's Istio reconciler routes to those
+   * whenever one is set.
+   * @default false
+   */
+  readonly routesPingPong?: boolean;
 }
 
 /**

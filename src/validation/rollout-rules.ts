@@ -129,17 +129,18 @@ function validateCanary(canary: any): RuleViolation[] {
     add('canaryService', 'spec.strategy.stableService', `Invalid value: "${canary.stableService}": This rollout uses the same service for the stable and canary services, but two different services are required.`, 'two different Services');
   }
 
-  // 15-18: ping-pong (reachable through escape hatches only).
+  // 15-18: ping-pong (AlbTrafficSplit and IstioTrafficSplit `pingPong`; other routers through escape hatches only).
   const pingPong = canary.pingPong;
   if (pingPong) {
-    if (routing && !routing.alb && !routing.istio && !routing.plugins) {
-      add('pingPong', 'spec.strategy.trafficRouting.alb', 'Invalid value: ...: Ping-pong feature works with the ALB, Istio, and plugin-based traffic routers only', 'ALB, Istio or plugin traffic routing');
+    // v1.9.1's text and condition: plugins do not count (the reference's text is the later controller's).
+    if (routing && !routing.alb && !routing.istio) {
+      add('pingPong', 'spec.strategy.trafficRouting.alb', 'Invalid value: null: Ping-pong feature works with the ALB and Istio traffic routers only', 'AlbTrafficSplit or IstioTrafficSplit');
     }
     for (const key of ['pingService', 'pongService']) {
       if (!pingPong[key]) add('pingPong', `spec.strategy.pingPong.${key}`, 'Invalid value: "": Ping service and Pong service must to be set to use Ping-Pong feature', 'a Service name');
     }
-    if (pingPong.pingService && pingPong.pingService === pingPong.pongService) {
-      add('pingPong', 'spec.strategy.pingPong.pingService', `Invalid value: "${pingPong.pingService}": This rollout uses the same service for the ping and pong services, but two different services are required.`, 'two different Services');
+    if ((pingPong.pingService ?? '') === (pingPong.pongService ?? '')) {
+      add('pingPong', 'spec.strategy.pingPong.pingService', `Invalid value: "${pingPong.pingService ?? ''}": This rollout uses the same service for the ping and pong services, but two different services are required.`, 'two different Services');
     }
     if (routing?.alb && !routing.alb.rootService) {
       add('pingPong', 'spec.strategy.trafficRouting.alb.rootService', 'Invalid value: "": Root service field is required for the configuration with ALB and ping-pong feature enabled', 'a root Service');

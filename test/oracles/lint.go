@@ -301,8 +301,17 @@ func lintExperiment(a *app, o *unstructured.Unstructured) {
 			r.Errors = append(r.Errors, err.Error())
 			continue
 		}
-		if _, err := analysisutil.NewAnalysisRunFromTemplates(ts, cts, an.Args, ex.Spec.DryRun, ex.Spec.MeasurementRetention, nil, nil, an.Name, "", ex.Namespace); err != nil {
+		run, err := analysisutil.NewAnalysisRunFromTemplates(ts, cts, an.Args, ex.Spec.DryRun, ex.Spec.MeasurementRetention, nil, nil, an.Name, "", ex.Namespace)
+		if err != nil {
 			r.Errors = append(r.Errors, fmt.Sprintf("%s: %v", fld, err))
+			continue
+		}
+		// What the analysis controller does first with the run the experiment creates.
+		if _, err := analysisutil.GetDryRunMetrics(run.Spec.DryRun, run.Spec.Metrics); err != nil {
+			r.Errors = append(r.Errors, fmt.Sprintf("%s: Analysis spec invalid: %v", fld, err))
+		}
+		if _, err := analysisutil.GetMeasurementRetentionMetrics(run.Spec.MeasurementRetention, run.Spec.Metrics); err != nil {
+			r.Errors = append(r.Errors, fmt.Sprintf("%s: Analysis spec invalid: %v", fld, err))
 		}
 	}
 	emit(r)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	"github.com/argoproj/argo-rollouts/rollout/trafficrouting"
 	"github.com/argoproj/argo-rollouts/rollout/trafficrouting/istio"
 	"github.com/argoproj/argo-rollouts/rollout/trafficrouting/nginx"
 	testutil "github.com/argoproj/argo-rollouts/test/util"
@@ -217,10 +218,11 @@ func reconcileIstio(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Uns
 	}
 	client := testutil.NewFakeDynamicClient(objs...)
 	// Each call is a reconcile of its own, with informer caches synced to what the previous one wrote.
-	reconciler := func() *istio.Reconciler {
+	reconcilerFor := func(r *v1alpha1.Rollout) *istio.Reconciler {
 		vsLister, drLister := istioListers(client)
-		return istio.NewReconciler(ro, client, record.NewFakeEventRecorder(), vsLister, drLister, nil)
+		return istio.NewReconciler(r, client, record.NewFakeEventRecorder(), vsLister, drLister, nil)
 	}
+	reconciler := func() *istio.Reconciler { return reconcilerFor(ro) }
 	var errs []string
 	if err := reconciler().SetWeight(desiredWeight); err != nil {
 		return []string{fmt.Sprintf("istio SetWeight(%d): %v", desiredWeight, err)}, nil
@@ -236,7 +238,9 @@ func reconcileIstio(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Uns
 		}
 		return client.Resource(istioutil.GetIstioVirtualServiceGVR()).Namespace(ns).Get(context.TODO(), name, metav1.GetOptions{})
 	}
-	canary, stable := c.CanaryService, c.StableService
+	// The Services the controller routes to: stable and canary, or with ping-pong and neither of
+	// them named, the ping and pong Services (pong stable while status.canary.stablePingPong is empty).
+	stable, canary := trafficrouting.GetStableAndCanaryServices(ro, false)
 	matchCanary := func(d map[string]any) bool { return hostMatches(d, canary) }
 	matchStable := func(d map[string]any) bool { return hostMatches(d, stable) }
 	if ist.DestinationRule != nil {
@@ -251,6 +255,24 @@ func reconcileIstio(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Uns
 			continue
 		}
 		errs = append(errs, checkIstioWeights(vs, ref, matchCanary, matchStable)...)
+	}
+	// Ping-pong: the release after the first one, once the controller recorded ping as stable, shifts
+	// the same routes the other way.
+	if trafficrouting.IsPingPongEnabled(ro) && c.StableService == "" && c.CanaryService == "" && ist.DestinationRule == nil {
+		next := ro.DeepCopy()
+		next.Status.Canary.StablePingPong = v1alpha1.PPPing
+		nextStable, nextCanary := trafficrouting.GetStableAndCanaryServices(next, false)
+		if err := reconcilerFor(next).SetWeight(desiredWeight); err != nil {
+			errs = append(errs, fmt.Sprintf("istio SetWeight(%d), stable ping: %v", desiredWeight, err))
+		} else {
+			for _, ref := range vss {
+				if vs, err := getVS(ref); err == nil {
+					errs = append(errs, checkIstioWeights(vs, ref,
+						func(d map[string]any) bool { return hostMatches(d, nextCanary) },
+						func(d map[string]any) bool { return hostMatches(d, nextStable) })...)
+				}
+			}
+		}
 	}
 	for _, s := range c.Steps {
 		if h := s.SetHeaderRoute; h != nil {
