@@ -13,7 +13,7 @@
  *   the square of the chart count (about a minute at 3000 charts).
  *
  *   npx projen bench:fleet              # N = 100 (3 runs each) and 1000 (fleet and App per chart 3 runs, one App.synth() 1 run)
- *   npx projen bench:fleet -- --full    # and 3000 (1 run each; one App.synth() takes ~10 min there)
+ *   npx projen bench:fleet -- --full    # and 3000 (1 run each; one App.synth() takes several minutes there)
  *
  * Every measurement runs in a fresh child process and includes building the app (the constructs)
  * and synthesising it to YAML under $BENCH_OUTDIR or /dev/shm. Times are medians; memory is the
