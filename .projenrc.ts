@@ -14,10 +14,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // The PromQL grammar and the used part of the Grafana SDK are bundled into lib/src/vendor by the
-  // compile task (see below), so they are devDependencies; yaml ships as a bundled dependency.
-  bundledDeps: ['yaml@^2.8.0'],
-  devDeps: ['@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21', 'esbuild@^0.25.0', 'jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
+  // The PromQL grammar, the used part of the Grafana SDK and yaml are bundled into lib/src/vendor by
+  // the compile task (see below), so they are devDependencies.
+  devDeps: ['yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@grafana/grafana-foundation-sdk@0.0.21', 'esbuild@^0.25.0', 'jest-util@^29', 'fast-check@^4.11.0', '@xmldom/xmldom@^0.9.8', 'cdk8s-cli@2.207.60', 'ts-json-schema-generator@^2.9.0', 'ajv@^8.17.1', 'ajv-formats@^3.0.1', 'ts-node'],
   keywords: ['cdk8s', 'argo-rollouts', 'progressive-delivery', 'canary', 'blue-green', 'kubernetes'],
   // Python: `pip install cdk8s-argo-rollouts`, `import cdk8s_argo_rollouts` (CI builds and tests the wheel).
   publishToPypi: { distName: 'cdk8s-argo-rollouts', module: 'cdk8s_argo_rollouts' },
@@ -61,17 +60,19 @@ project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
 
 // esbuild replaces jsii's output for the vendor entry points with self-contained bundles (the Grafana SDK
-// modules the dashboard uses; the PromQL grammar with its @lezer peers), so nothing they need is installed.
-for (const entry of ['grafana-sdk', 'promql-parser']) {
+// modules the dashboard uses; the PromQL grammar with its @lezer peers; the part of yaml used), so nothing they
+// need is installed.
+for (const entry of ['grafana-sdk', 'promql-parser', 'yaml']) {
   project.compileTask.exec(`esbuild src/vendor/${entry}.ts --bundle --platform=node --format=cjs --target=node18 --log-level=warning --minify --legal-comments=eof --outfile=lib/src/vendor/${entry}.js`);
 }
-// Then the entry point with every module it loads (and yaml) becomes one file: `require()` resolves and
+// Then the entry point with every module it loads becomes one file: `require()` resolves and
 // compiles one module instead of ~150 (about a third of the time). The peers stay external, and so do
-// the vendor bundles, loaded on first use by src/vendor-load.ts (the same relative path from lib/src).
+// the vendor bundles, loaded on first use by src/vendor-load.ts and src/yaml-load.ts (the same relative path
+// from lib/src).
 project.compileTask.exec([
   'esbuild lib/src/index.js --bundle --platform=node --format=cjs --target=node18 --log-level=warning',
   '--external:cdk8s --external:constructs --external:cdk8s-plus-27',
-  '--external:./vendor/grafana-sdk --external:./vendor/promql-parser',
+  '--external:./vendor/grafana-sdk --external:./vendor/promql-parser --external:./vendor/yaml',
   '--minify --keep-names --legal-comments=eof --allow-overwrite --outfile=lib/src/index.js',
 ].join(' '));
 
@@ -83,7 +84,7 @@ project.eslint?.addOverride({
     'no-restricted-imports': ['error', {
       patterns: [
         { group: ['**/imports/*'], message: 'imports/ is not shipped: use API_KINDS (src/synth/api-kinds.ts).' },
-        { group: ['@grafana/*', '@prometheus-io/*', '@lezer/*'], message: 'bundled: import it through src/vendor.' },
+        { group: ['@grafana/*', '@prometheus-io/*', '@lezer/*', 'yaml'], message: 'bundled: import it through src/vendor.' },
       ],
     }],
   },
@@ -95,8 +96,9 @@ project.eslint?.addOverride({
     'import/no-extraneous-dependencies': ['error', { devDependencies: true }],
   },
 });
-// Its declarations name the SDK's modules, which consumers do not have; nothing public refers to them.
+// Their declarations name the SDK's modules and yaml's, which consumers do not have; nothing public refers to them.
 project.npmignore?.exclude('/lib/src/vendor/grafana-sdk.d.ts');
+project.npmignore?.exclude('/lib/src/vendor/yaml.d.ts');
 
 // Generated CRD bindings and JSON schemas (imports/) come from ../shared/crds; they are committed,
 // so a clone without ../shared still builds and tests.

@@ -31,9 +31,9 @@ export interface BenchmarkRow {
   readonly progressiveSynthMs: number;
 }
 
-/** One chart per service, each a cdk8s-plus Deployment, its Service and an Ingress to it. */
-export const addServiceCharts: AddCharts = (app, services) => {
-  for (let i = 0; i < services; i++) {
+/** One chart per service, each a cdk8s-plus Deployment, its Service and an Ingress to it; charts numbered from `first`. */
+export const addServiceCharts = (app: App, services: number, first = 0): void => {
+  for (let i = first; i < first + services; i++) {
     const name = `svc-${i.toString().padStart(4, '0')}`;
     const chart = new Chart(app, name, { namespace: 'bench' });
     const deployment = new kplus.Deployment(chart, 'deployment', {

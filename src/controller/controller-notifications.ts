@@ -1,5 +1,5 @@
-import * as YAML from 'yaml';
 import { NotificationService } from './notification-service';
+import { yamlLibrary } from '../yaml-load';
 
 /** A trigger of the controller's notification ConfigMap (`trigger.<name>`). */
 export interface NotificationTrigger {
@@ -65,21 +65,21 @@ export interface RenderedNotifications {
 export function renderNotifications(catalogue: { [key: string]: string }, options: ControllerNotificationsOptions): RenderedNotifications {
   const errors: string[] = [];
   const data: { [key: string]: string } = options.builtInCatalogue === false ? {} : { ...catalogue };
-  for (const [name, template] of Object.entries(options.templates ?? {})) data[`template.${name}`] = YAML.stringify(template);
+  for (const [name, template] of Object.entries(options.templates ?? {})) data[`template.${name}`] = yamlLibrary().stringify(template);
   for (const trigger of options.triggers ?? []) {
-    data[`trigger.${trigger.name}`] = YAML.stringify([{ send: trigger.send, when: trigger.when, oncePer: trigger.oncePer }]);
+    data[`trigger.${trigger.name}`] = yamlLibrary().stringify([{ send: trigger.send, when: trigger.when, oncePer: trigger.oncePer }]);
   }
   for (const service of options.services ?? []) {
     if (data[service.configKey] !== undefined) errors.push(`${service.configKey}: configured twice`);
     errors.push(...service._errors());
-    data[service.configKey] = YAML.stringify(service.toJson());
+    data[service.configKey] = yamlLibrary().stringify(service.toJson());
   }
-  if (options.defaultTriggers?.length) data.defaultTriggers = YAML.stringify(options.defaultTriggers);
+  if (options.defaultTriggers?.length) data.defaultTriggers = yamlLibrary().stringify(options.defaultTriggers);
 
   const triggers = triggerNames(data);
   const templates = new Set(Object.keys(data).filter((k) => k.startsWith('template.')).map((k) => k.slice('template.'.length)));
   for (const name of triggers) {
-    for (const condition of YAML.parse(data[`trigger.${name}`]) ?? []) {
+    for (const condition of yamlLibrary().parse(data[`trigger.${name}`]) ?? []) {
       for (const template of condition.send ?? []) {
         if (!templates.has(template)) errors.push(`trigger.${name}: template '${template}' is not configured`);
       }

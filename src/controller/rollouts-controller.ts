@@ -1,7 +1,6 @@
 import { ApiObject, Chart, Duration, Include, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import * as YAML from 'yaml';
 import { ControllerManifests } from './controller-manifests';
 import { ControllerNotificationsOptions, renderNotifications, triggerNames } from './controller-notifications';
 import { ControllerPlugin, PluginKind } from './controller-plugin';
@@ -12,6 +11,7 @@ import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { API_KINDS } from '../synth/api-kinds';
 import { grantGatewayApiPluginAccess } from '../traffic/gateway-api-plugin';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
+import { yamlLibrary } from '../yaml-load';
 
 /** Log level of the controller (`--loglevel`). */
 export enum ControllerLogLevel {
@@ -307,7 +307,7 @@ export class RolloutsController extends Construct {
     const data: { [key: string]: string } = {};
     for (const kind of Object.values(PluginKind)) {
       const entries = this.plugins.filter((p) => p.kind === kind).map((p) => p.toJson());
-      if (entries.length > 0) data[kind] = YAML.stringify(entries);
+      if (entries.length > 0) data[kind] = yamlLibrary().stringify(entries);
     }
     if (Object.keys(data).length > 0) this.included(this.install, 'ConfigMap', CONFIG_MAP).addJsonPatch(JsonPatch.add('/data', data));
     if (this.plugins.some((p) => p.isGatewayApi)) this.grantGatewayApiRoutes();

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, LineCounter } from '../vendor/yaml';
+import { yamlLibrary } from '../yaml-load';
 
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -43,8 +44,8 @@ function manifestFilesUnder(dir: string): string[] {
 }
 
 function readFile(file: string): ManifestObject[] {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter });
+  const lineCounter = new (yamlLibrary().LineCounter)();
+  const documents = yamlLibrary().parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter });
   const objects: ManifestObject[] = [];
   for (const document of documents) {
     const error = document.errors[0];

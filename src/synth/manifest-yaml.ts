@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
-import * as YAML from 'yaml';
 import { goYamlQuoted, goYamlReadsOtherwise, GO_YAML_UNREADABLE, isGoYamlHazard } from './go-yaml';
+import { yamlLibrary } from '../yaml-load';
 
 /**
  * Renders manifests exactly as cdk8s `Yaml.stringify(...docs)` does, several times faster on
@@ -128,13 +128,15 @@ function goYamlSafeStringify(doc: any): string {
  */
 const PLAIN_TEXT = /^[A-Za-z][\x20-\x7e]*$/;
 const NOT_PLAIN = /: | #|[ :]$/;
-const OTHER_TYPES = (new YAML.Document(null, { version: '1.1' }).schema.tags as Array<{ default?: unknown; tag: string; test?: RegExp }>)
+let otherTypes: RegExp[] | undefined;
+/** The tests of the YAML 1.1 tags other than strings, from the library's own schema (read on first use). */
+const otherTypeTests = () => otherTypes ??= (new (yamlLibrary().Document)(null, { version: '1.1' }).schema.tags as Array<{ default?: unknown; tag: string; test?: RegExp }>)
   .filter((tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test)
   .map((tag) => tag.test!);
 /** Only booleans (at most 5 letters), nulls and exponent floats (`e3`) start with a letter. */
 const mayBeOtherType = (value: string) => value.length <= 5 || value[0] === 'e' || value[0] === 'E';
 const isPlain = (value: string) =>
-  PLAIN_TEXT.test(value) && !NOT_PLAIN.test(value) && !(mayBeOtherType(value) && OTHER_TYPES.some((test) => test.test(value)));
+  PLAIN_TEXT.test(value) && !NOT_PLAIN.test(value) && !(mayBeOtherType(value) && otherTypeTests().some((test) => test.test(value)));
 
 /** Characters the library writes double-quoted (control characters, unpaired surrogates), and `\r`. */
 const NEEDS_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;

@@ -1,9 +1,9 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { GATEWAY_API_PLUGIN } from './gateway-api-traffic-split';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
+import { yamlLibrary } from '../yaml-load';
 
 /** The OS and CPU of the controller's nodes, which pick the plugin binary. */
 export enum PluginPlatform {
@@ -116,7 +116,7 @@ export class GatewayApiPlugin extends Construct {
     };
     this.configMap = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: 'argo-rollouts-config', namespace, labels: { 'app.kubernetes.io/part-of': 'argo-rollouts' } },
-      data: { trafficRouterPlugins: stringify([this.pluginEntry]) },
+      data: { trafficRouterPlugins: yamlLibrary().stringify([this.pluginEntry]) },
     });
     if (props.rbac ?? true) {
       grantGatewayApiPluginAccess(this, 'argo-rollouts-gateway-api-plugin', props.serviceAccountName ?? 'argo-rollouts', namespace);
