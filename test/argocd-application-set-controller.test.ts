@@ -109,7 +109,8 @@ suite('ArgoCdApplicationSet judged by Argo CD v3.5.1\'s ApplicationSet controlle
       const setJson = set.apiObject.toJson();
       const out = path.join(tree, 'fleet-out');
       const report = runController(repo, out, path.join(repo, 'dist', 'seed-004-fleet', 'argocd.k8s.yaml'));
-      variants.fleet = { repo, out, app, set: setJson, folders: setJson.spec.generators[0].list.elements, report, applications: readApplications(out) };
+      const folders = setJson.spec.generators[0].list.elements;
+      variants.fleet = { repo, out, app, set: setJson, folders, report, applications: readApplications(out) };
     }
     // The cluster-matrix variant of the same charts.
     {
@@ -174,7 +175,8 @@ suite('ArgoCdApplicationSet judged by Argo CD v3.5.1\'s ApplicationSet controlle
     for (const e of expected(name)) {
       const app = v.applications.get(e.name);
       expect(app.metadata.labels).toEqual({ service: e.folder.service, environment: e.folder.environment });
-      expect(app.spec.source).toEqual({ repoURL: REPO_URL, path: e.folder.path, targetRevision: expect.any(String), directory: { include: e.folder.include } });
+      const source = { repoURL: REPO_URL, path: e.folder.path, targetRevision: expect.any(String), directory: { include: e.folder.include } };
+      expect(app.spec.source).toEqual(source);
       expect(fs.statSync(path.join(v.repo, app.spec.source.path)).isDirectory()).toBe(true);
       expect(app.spec.destination).toEqual({ namespace: e.folder.namespace, server: e.cluster?.server ?? 'https://kubernetes.default.svc' });
       const generated = fs.readdirSync(path.join(v.out, 'manifests', e.name)).map((f) => JSON.parse(fs.readFileSync(path.join(v.out, 'manifests', e.name, f), 'utf8')));
