@@ -71,6 +71,11 @@ function readApplications(out: string): Map<string, any> {
   }));
 }
 
+/** The cluster generator's `nameNormalized` (applicationset/utils SanitizeName): lower case, [^-a-z0-9.] → -, trimmed of - and . */
+function normalized(name: string): string {
+  return name.toLowerCase().replace(/[^-a-z0-9.]/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+}
+
 function docs(file: string): any[] {
   return YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON()).filter(Boolean);
 }
@@ -88,14 +93,15 @@ const suite = bin ? describe : describe.skip;
 suite('ArgoCdApplicationSet judged by Argo CD v3.5.1\'s ApplicationSet controller', () => {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'argocd-appset-'));
   const variants: Record<string, Variant> = {};
-  // The cluster-matrix variant: environments on several clusters, two Applications of a step at a time.
+  // The cluster-matrix variant: environments on several clusters, two Applications of a step at a time;
+  // one cluster named by its EKS ARN, as `argocd cluster add` names it from the kube context.
   const clusters = [
     { name: 'dev-1', environment: 'dev' },
     { name: 'staging-1', environment: 'staging' },
     { name: 'prod-eu', environment: 'prod' },
-    { name: 'prod-us', environment: 'prod' },
+    { name: 'arn:aws:eks:us-east-1:123456789012:cluster/prod-us', environment: 'prod' },
     { name: 'sandbox', environment: 'sandbox' },
-  ].map((c) => ({ ...c, server: `https://${c.name}.k8s.example.com` }));
+  ].map((c) => ({ ...c, server: `https://${normalized(c.name)}.k8s.example.com` }));
   const ENVIRONMENTS = ['dev', 'staging', 'prod'];
   const MATRIX_MAX_UPDATE = 2;
 
@@ -150,7 +156,7 @@ suite('ArgoCdApplicationSet judged by Argo CD v3.5.1\'s ApplicationSet controlle
     const folders: ApplicationSetFolder[] = v.folders;
     if (name === 'fleet') return folders.map((folder) => ({ name: `${folder.service}-${folder.environment}`, folder }));
     return folders.flatMap((folder) => clusters.filter((c) => c.environment === folder.environment)
-      .map((cluster) => ({ name: `${folder.service}-${folder.environment}-${cluster.name}`, folder, cluster })));
+      .map((cluster) => ({ name: `${folder.service}-${folder.environment}-${normalized(cluster.name)}`, folder, cluster })));
   }
 
   /** The chart a folder holds (its `syncs`, or the fleet's chart of that id). */

@@ -89,7 +89,7 @@ describe('ArgoCdApplicationSet', () => {
     const set = synthSet({ clusterEnvironmentLabel: 'environment', environments: ['dev', 'staging', 'prod'] });
     const matrix = set.spec.generators[0].matrix.generators;
     expect(matrix[1]).toEqual({ clusters: { selector: { matchLabels: { environment: '{{.environment}}' } } } });
-    expect(set.spec.template.metadata.name).toBe('{{.service}}-{{.environment}}-{{.name}}');
+    expect(set.spec.template.metadata.name).toBe('{{.service}}-{{.environment}}-{{.nameNormalized}}');
     expect(set.spec.template.spec.destination).toEqual({ server: '{{.server}}', namespace: '{{.namespace}}' });
   });
 

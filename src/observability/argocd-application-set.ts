@@ -63,7 +63,8 @@ export interface ArgoCdApplicationSetProps {
   /**
    * Environments on several clusters: a cluster generator picks, for each folder, the Argo CD
    * clusters whose Secret has this label set to the folder's environment (one Application per
-   * folder and cluster, named `<service>-<environment>-<cluster>`).
+   * folder and cluster, named `<service>-<environment>-<cluster>`, the cluster's name normalized by
+   * Argo CD: lower case, characters other than a-z, 0-9, - and . replaced by -).
    * @default - every Application goes to the cluster Argo CD runs in
    */
   readonly clusterEnvironmentLabel?: string;
@@ -204,7 +205,9 @@ export class ArgoCdApplicationSet extends Construct {
         },
         template: {
           metadata: {
-            name: clusters ? '{{.service}}-{{.environment}}-{{.name}}' : '{{.service}}-{{.environment}}',
+            // nameNormalized: the cluster's name made a valid object name (an EKS cluster added by
+            // `argocd cluster add` is named by its ARN, which has : and /).
+            name: clusters ? '{{.service}}-{{.environment}}-{{.nameNormalized}}' : '{{.service}}-{{.environment}}',
             labels: { service: '{{.service}}', environment: '{{.environment}}' },
           },
           spec: {

@@ -16,7 +16,7 @@ package main
 // Application and reconciles again, until the RollingSync rollout completes. The order in which the
 // controller first triggered the sync of each Application is written as the waves.
 //
-// Output in DIR: applications/<name>.yaml (every Application the controller created, without
+// Output in DIR: applications/<name>.yaml (the name path-escaped) (every Application the controller created, without
 // status), report.json ({"applications", "waves", "applicationStatus", "conditions",
 // "invalidGenerators", "nameErrors"}). Exit status 1 when the controller reports an error
 // (condition ErrorOccurred) or an Application name is one the API server refuses.
@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -273,11 +274,11 @@ func appsetCommand(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, app.Name+".yaml"), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, url.PathEscape(app.Name)+".yaml"), data, 0o644); err != nil {
 			return err
 		}
 		if *repoRoot != "" {
-			if err := writeManifests(ctx, &app, *repoRoot, filepath.Join(*outDir, "manifests", app.Name)); err != nil {
+			if err := writeManifests(ctx, &app, *repoRoot, filepath.Join(*outDir, "manifests", url.PathEscape(app.Name))); err != nil {
 				report.ManifestErrors = append(report.ManifestErrors, fmt.Sprintf("%s: %s", app.Name, err.Error()))
 			}
 		}
