@@ -42,6 +42,8 @@ interface Report {
   applicationStatus: { application: string; status: string; step: string }[];
   conditions: { type: string; status: string; reason: string; message: string }[];
   invalidGenerators?: string;
+  bytes: number;
+  clientSideApply?: string;
 }
 
 interface Variant {
@@ -56,8 +58,8 @@ interface Variant {
 }
 
 /** `argocd-diff appset` on the ApplicationSet synthesised into `repo/dist/<name>`. */
-function runController(repo: string, out: string, setFile: string, clusters?: string): Report {
-  const args = ['appset', '--applicationset', setFile, '--repo-root', repo, '--out', out, ...(clusters ? ['--clusters', clusters] : [])];
+function runController(repo: string, out: string, setFile: string, clusters?: string, extra: string[] = []): Report {
+  const args = ['appset', '--applicationset', setFile, '--repo-root', repo, '--out', out, ...(clusters ? ['--clusters', clusters] : []), ...extra];
   const run = spawnSync(bin!, args, { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`argocd-diff appset failed (${run.status}): ${run.stderr}`);
   return JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
@@ -251,6 +253,22 @@ suite('ArgoCdApplicationSet judged by Argo CD v3.5.1\'s ApplicationSet controlle
       expect(results.map((r) => r.kind).sort()).toEqual(['HTTPRoute', 'HorizontalPodAutoscaler', 'Rollout', 'Service', 'Service']);
       expect(results.filter((r) => r.status !== 'synced')).toEqual([]);
     }
+  });
+
+  test('size: the small fleet is accepted by a client-side apply; 1000 services × 3 environments need a server-side apply (the API server\'s annotation limit)', () => {
+    // Go's JSON escapes < > & (6 bytes each), hence the margin.
+    const bytes = JSON.stringify(variants.fleet.set).length;
+    expect(variants.fleet.report.bytes).toBeGreaterThanOrEqual(bytes);
+    expect(variants.fleet.report.bytes).toBeLessThan(bytes + 100);
+    expect(variants.fleet.report.clientSideApply).toBeUndefined();
+    const chart = new Chart(Testing.app(), 'argocd');
+    const folders = Array.from({ length: 3000 }, (_, i) => ({ service: `svc-${Math.floor(i / 3)}`, environment: ENVIRONMENTS[i % 3], path: 'dist/fleet', include: `svc-${i}.k8s.yaml`, namespace: ENVIRONMENTS[i % 3] }));
+    new ArgoCdApplicationSet(chart, 'services', { metadata: { name: 'services' }, repoUrl: REPO_URL, folders });
+    const file = path.join(tree, 'large-set.yaml');
+    fs.writeFileSync(file, YAML.stringify(Testing.synth(chart)[0]));
+    const report = runController(tree, path.join(tree, 'large-out'), file, undefined, ['--max-reconciles', '0']);
+    expect(report.bytes).toBeLessThan(1.5 * 1024 * 1024);
+    expect(report.clientSideApply).toContain('metadata.annotations: Too long: may not be more than 262144 bytes');
   });
 
   test('the rendered ignoreDifferences work in Argo CD\'s diff: weights set as at weight 30 are ignored, a hostname is not; without them the weights differ', () => {

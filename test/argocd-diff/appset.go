@@ -18,7 +18,7 @@ package main
 //
 // Output in DIR: applications/<name>.yaml (the name path-escaped) (every Application the controller created, without
 // status), report.json ({"applications", "waves", "applicationStatus", "conditions",
-// "invalidGenerators", "nameErrors"}). Exit status 1 when the controller reports an error
+// "invalidGenerators", "nameErrors", "manifestErrors", "bytes", "clientSideApply"}). Exit status 1 when the controller reports an error
 // (condition ErrorOccurred) or an Application name is one the API server refuses.
 
 import (
@@ -77,6 +77,10 @@ type appsetReport struct {
 	InvalidGenerators string                                     `json:"invalidGenerators,omitempty"`
 	NameErrors        []string                                   `json:"nameErrors,omitempty"`
 	ManifestErrors    []string                                   `json:"manifestErrors,omitempty"`
+	// Bytes of the ApplicationSet as JSON, and what the API server says of it once a client-side
+	// apply (kubectl apply, Argo CD's default) has recorded it in its last-applied annotation.
+	Bytes           int    `json:"bytes"`
+	ClientSideApply string `json:"clientSideApply,omitempty"`
 }
 
 // writeManifests generates an Application's manifests from a local checkout with the repo server's
@@ -121,7 +125,7 @@ func appsetCommand(args []string) error {
 	projects := fs.String("projects", "default", "comma-separated AppProjects that exist (any source, any destination)")
 	outDir := fs.String("out", "", "directory to write the generated Applications and report.json to")
 	repoRoot := fs.String("repo-root", "", "the repository's checkout: every Application's manifests are generated from it as the repo server does, into DIR/manifests/<name>/")
-	maxRounds := fs.Int("max-reconciles", 200, "give up after this many reconciles")
+	maxRounds := fs.Int("max-reconciles", 200, "give up after this many reconciles (0: no reconcile, only the ApplicationSet's own checks)")
 	verbose := fs.Bool("v", false, "the controller's log on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -200,13 +204,16 @@ func appsetCommand(args []string) error {
 	r.ProgressiveSyncManager = progressivesync.NewManager(c, c, r)
 
 	report := appsetReport{Waves: [][]string{}}
+	if report.Bytes, report.ClientSideApply, err = clientSideApply(*setFile); err != nil {
+		return err
+	}
 	if err := utils.CheckInvalidGenerators(appset); err != nil {
 		report.InvalidGenerators = err.Error()
 	}
 	req := ctrl.Request{NamespacedName: types.NamespacedName{Namespace: appset.Namespace, Name: appset.Name}}
 	var failure error
 	triggered := map[string]bool{}
-	for round := 0; ; round++ {
+	for round := 0; *maxRounds > 0; round++ {
 		if round == *maxRounds {
 			failure = fmt.Errorf("appset: the RollingSync rollout did not complete in %d reconciles", *maxRounds)
 			break
@@ -350,6 +357,35 @@ func ownerIndex(o client.Object) []string {
 		return nil
 	}
 	return []string{owner.Name}
+}
+
+// clientSideApply: the ApplicationSet's size, and the API server's metadata validation of it with the
+// last-applied annotation a client-side apply writes (the whole object: TotalAnnotationSizeLimitB).
+func clientSideApply(path string) (int, string, error) {
+	objects, err := load(path)
+	if err != nil {
+		return 0, "", err
+	}
+	for _, o := range objects {
+		if o.GetKind() != "ApplicationSet" {
+			continue
+		}
+		data, err := json.Marshal(o.Object)
+		if err != nil {
+			return 0, "", err
+		}
+		meta := metav1.ObjectMeta{Name: o.GetName(), Namespace: argocdNamespace, Annotations: map[string]string{}}
+		for k, v := range o.GetAnnotations() {
+			meta.Annotations[k] = v
+		}
+		meta.Annotations[lastApplied] = string(data)
+		var messages []string
+		for _, e := range apivalidation.ValidateObjectMeta(&meta, true, apivalidation.NameIsDNSSubdomain, field.NewPath("metadata")) {
+			messages = append(messages, e.Error())
+		}
+		return len(data), strings.Join(messages, "; "), nil
+	}
+	return 0, "", fmt.Errorf("no ApplicationSet in %s", path)
 }
 
 // readApplicationSet decodes the ApplicationSet into Argo CD's type, refusing fields it does not have
