@@ -169,19 +169,20 @@ export class ArgoCdApplicationSet extends Construct {
     }
 
     const clusters = props.clusterEnvironmentLabel;
-    // Computed once, at synth time (the objects' final JSON), for both the elements and the templatePatch.
-    let computed: ReturnType<typeof ignoreShapes> | undefined;
-    const ignores = () => (computed ??= ignoreShapes(props.folders));
+    // At synth time, from the objects' final JSON (the same in both: the shapes are numbered in folder order).
     const elements = Lazy.any({
-      produce: () => props.folders.map((f, i) => ({
-        service: f.service,
-        environment: f.environment,
-        path: f.path,
-        namespace: f.namespace,
-        include: f.include ?? '',
-        ignoreShape: ignores().elements[i].shape,
-        ignoreValues: ignores().elements[i].values,
-      })),
+      produce: () => {
+        const ignores = ignoreShapes(props.folders).elements;
+        return props.folders.map((f, i) => ({
+          service: f.service,
+          environment: f.environment,
+          path: f.path,
+          namespace: f.namespace,
+          include: f.include ?? '',
+          ignoreShape: ignores[i].shape,
+          ignoreValues: ignores[i].values,
+        }));
+      },
     });
     const list = { list: { elements } };
     const generators = clusters
@@ -217,7 +218,7 @@ export class ArgoCdApplicationSet extends Construct {
             syncPolicy: { syncOptions: [RESPECT_IGNORE_DIFFERENCES] },
           },
         },
-        templatePatch: Lazy.any({ produce: () => templatePatch(ignores().shapes) }),
+        templatePatch: Lazy.any({ produce: () => templatePatch(ignoreShapes(props.folders).shapes) }),
       },
     });
   }
