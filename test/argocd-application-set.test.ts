@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { ArgoCdApplicationSet, CanaryRollout, CanaryStep, IstioTrafficSplit } from '../src';
 import { constructionError, find, schemas } from './support/synth';
+import { buildApp } from '../examples/seed-004-fleet/main';
 
 const base = { repoUrl: 'https://github.com/example/platform' };
 
@@ -13,6 +17,13 @@ function service(app: any, name: string, environment: string): Chart {
     steps: [CanaryStep.weight(30)],
   });
   return chart;
+}
+
+/** An element's ignoreDifferences as the templatePatch renders them (the `argocd-diff appset` test runs Argo CD's own Render). */
+function rendered(set: any, element: any): any[] {
+  const line = set.spec.templatePatch.split('\n').find((l: string, i: number, all: string[]) => all[i - 1]?.includes(`eq .ignoreShape "${element.ignoreShape}"`));
+  const json = line.replace('  ignoreDifferences: ', '').replace(/\{\{ index \.ignoreValues (\d+) \}\}/g, (_: string, i: string) => element.ignoreValues[Number(i)]);
+  return JSON.parse(json);
 }
 
 function synthSet(props: any): any {
@@ -37,7 +48,7 @@ describe('ArgoCdApplicationSet', () => {
     expect(elements).toHaveLength(6);
     const billingProd = elements.find((e: any) => e.service === 'billing' && e.environment === 'prod');
     expect(billingProd.path).toBe('dist/services/billing/prod');
-    expect(billingProd.ignoreDifferences.map((d: any) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
+    expect(rendered(set, billingProd).map((d: any) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
       'Service/prod/billing-canary', 'Service/prod/billing-stable', 'VirtualService/prod/billing',
     ]);
     expect(set.spec.strategy).toEqual({
@@ -49,16 +60,36 @@ describe('ArgoCdApplicationSet', () => {
     expect(set.spec.template.metadata).toEqual({ name: '{{.service}}-{{.environment}}', labels: { service: '{{.service}}', environment: '{{.environment}}' } });
     expect(set.spec.template.spec.source).toEqual({ repoURL: base.repoUrl, path: '{{.path}}', targetRevision: 'HEAD' });
     expect(set.spec.template.spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
-    expect(set.spec.templatePatch).toContain('  ignoreDifferences: {{ toJson .ignoreDifferences }}\n');
+    // Folders of the same structure share one shape: the elements carry only their names and namespace.
+    expect(new Set(elements.map((e: any) => e.ignoreShape))).toEqual(new Set(['0']));
+    expect(billingProd.ignoreValues).toEqual(['billing-canary', 'prod', 'billing-stable', 'billing']);
     expect(billingProd.include).toBe('');
     expect(set.spec.goTemplate).toBe(true);
+  });
+
+  test('the ApplicationSet stays small at fleet scale: one shape for the fleet, a few hundred bytes per folder (etcd refuses objects over 1.5 MiB)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-size-'));
+    const services = 20;
+    const app = buildApp(dir, services);
+    const set = (app.node.findAll().find((c) => c instanceof ArgoCdApplicationSet) as ArgoCdApplicationSet).apiObject.toJson();
+    fs.rmSync(dir, { recursive: true, force: true });
+    const elements = set.spec.generators[0].list.elements;
+    expect(new Set(elements.map((e: any) => e.ignoreShape)).size).toBe(1);
+    const perElement = Math.max(...elements.map((e: any) => JSON.stringify(e).length));
+    expect(perElement).toBeLessThan(250);
+    // 1000 services × 3 environments, the fleet benchmark's size.
+    expect(JSON.stringify(set).length + (3000 - elements.length) * perElement).toBeLessThan(1.5 * 1024 * 1024);
+    const first = elements[0];
+    expect(rendered(set, first).map((d: any) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
+      `Service/${first.environment}/${first.service}`, `Service/${first.environment}/${first.service}-canary`, `HTTPRoute/${first.environment}/${first.service}`,
+    ]);
   });
 
   test('environments on several clusters: a matrix with a cluster generator selected by the environment label', () => {
     const set = synthSet({ clusterEnvironmentLabel: 'environment', environments: ['dev', 'staging', 'prod'] });
     const matrix = set.spec.generators[0].matrix.generators;
     expect(matrix[1]).toEqual({ clusters: { selector: { matchLabels: { environment: '{{.environment}}' } } } });
-    expect(set.spec.template.metadata.name).toBe('{{.service}}-{{.environment}}-{{.name}}');
+    expect(set.spec.template.metadata.name).toBe('{{.service}}-{{.environment}}-{{.nameNormalized}}');
     expect(set.spec.template.spec.destination).toEqual({ server: '{{.server}}', namespace: '{{.namespace}}' });
   });
 

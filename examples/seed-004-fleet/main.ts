@@ -3,6 +3,8 @@
  * one ProgressiveApp, one chart (one file) per service and environment, so a change to one service
  * touches its own files only; one ApplicationSet fans them out (RollingSync dev → staging → prod,
  * 50 Applications at a time), each Application ignoring what the controller writes on its objects.
+ * At 1000 services argocd.k8s.yaml is about 0.6 MB: apply it server-side (`kubectl apply --server-side`),
+ * a client-side apply cannot record it in its 256 KiB last-applied annotation.
  */
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';

@@ -63,22 +63,64 @@ export interface ArgoCdApplicationSetProps {
   /**
    * Environments on several clusters: a cluster generator picks, for each folder, the Argo CD
    * clusters whose Secret has this label set to the folder's environment (one Application per
-   * folder and cluster, named `<service>-<environment>-<cluster>`).
+   * folder and cluster, named `<service>-<environment>-<cluster>`, the cluster's name normalized by
+   * Argo CD: lower case, characters other than a-z, 0-9, - and . replaced by -).
    * @default - every Application goes to the cluster Argo CD runs in
    */
   readonly clusterEnvironmentLabel?: string;
 }
 
-const TEMPLATE_PATCH = [
-  'spec:',
-  '  ignoreDifferences: {{ toJson .ignoreDifferences }}',
-  '{{- if .include }}',
-  '  source:',
-  '    directory:',
-  '      include: {{ toJson .include }}',
-  '{{- end }}',
-  '',
-].join('\n');
+/** A Kubernetes name or namespace: safe to write raw inside a JSON string. */
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * The ignoreDifferences of every folder, as few shapes as possible: one folder's list is its shape (the
+ * JSON text) with the names and namespaces it mentions replaced by `{{ index .ignoreValues i }}`, so
+ * folders of the same structure share one shape and each element carries only its values. Rendering a
+ * shape with the element's values gives back that folder's list exactly. Per-element lists would make
+ * the ApplicationSet too large at fleet scale (at 1000 services × 3 environments, 2.4 MB: over etcd's
+ * 1.5 MiB request limit, so the API server refuses it).
+ */
+function ignoreShapes(folders: ApplicationSetFolder[]): { shapes: string[]; elements: { shape: string; values: string[] }[] } {
+  const shapes = new Map<string, number>();
+  const elements = folders.map((folder) => {
+    const entries = ArgoCdApplication.controllerOwnedFields(folder.syncs ?? []);
+    const names = [...new Set(entries.flatMap((e) => [e.name, e.namespace]).filter((v): v is string => v !== undefined && NAME.test(v)))]
+      .sort((a, b) => b.length - a.length);
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // One pass (longest name first), so a replacement is never scanned again; `{{` of the text stays
+    // literal. Values are numbered in order of appearance, so folders of the same structure get the same shape.
+    const pattern = new RegExp([...names.map(escape), '\\{\\{'].join('|'), 'g');
+    const values: string[] = [];
+    const shape = JSON.stringify(entries).replace(pattern, (m) => {
+      if (m === '{{') return '{{ "{{" }}';
+      if (!values.includes(m)) values.push(m);
+      return `{{ index .ignoreValues ${values.indexOf(m)} }}`;
+    });
+    let index = shapes.get(shape);
+    if (index === undefined) {
+      index = shapes.size;
+      shapes.set(shape, index);
+    }
+    return { shape: String(index), values };
+  });
+  return { shapes: [...shapes.keys()], elements };
+}
+
+/** Each element's ignoreDifferences (its shape, with its values), and its file glob if it has one. */
+function templatePatch(shapes: string[]): string {
+  return [
+    'spec:',
+    ...shapes.flatMap((shape, i) => [`{{- ${i === 0 ? 'if' : 'else if'} eq .ignoreShape "${i}" }}`, `  ignoreDifferences: ${shape}`]),
+    ...(shapes.length > 0 ? ['{{- end }}'] : []),
+    '{{- if .include }}',
+    '  source:',
+    '    directory:',
+    '      include: {{ toJson .include }}',
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
 
 /**
  * An Argo CD ApplicationSet over synthesised folders (one per service and environment): a list
@@ -127,15 +169,20 @@ export class ArgoCdApplicationSet extends Construct {
     }
 
     const clusters = props.clusterEnvironmentLabel;
+    // At synth time, from the objects' final JSON (the same in both: the shapes are numbered in folder order).
     const elements = Lazy.any({
-      produce: () => props.folders.map((f) => ({
-        service: f.service,
-        environment: f.environment,
-        path: f.path,
-        namespace: f.namespace,
-        include: f.include ?? '',
-        ignoreDifferences: ArgoCdApplication.controllerOwnedFields(f.syncs ?? []),
-      })),
+      produce: () => {
+        const ignores = ignoreShapes(props.folders).elements;
+        return props.folders.map((f, i) => ({
+          service: f.service,
+          environment: f.environment,
+          path: f.path,
+          namespace: f.namespace,
+          include: f.include ?? '',
+          ignoreShape: ignores[i].shape,
+          ignoreValues: ignores[i].values,
+        }));
+      },
     });
     const list = { list: { elements } };
     const generators = clusters
@@ -159,7 +206,9 @@ export class ArgoCdApplicationSet extends Construct {
         },
         template: {
           metadata: {
-            name: clusters ? '{{.service}}-{{.environment}}-{{.name}}' : '{{.service}}-{{.environment}}',
+            // nameNormalized: the cluster's name made a valid object name (an EKS cluster added by
+            // `argocd cluster add` is named by its ARN, which has : and /).
+            name: clusters ? '{{.service}}-{{.environment}}-{{.nameNormalized}}' : '{{.service}}-{{.environment}}',
             labels: { service: '{{.service}}', environment: '{{.environment}}' },
           },
           spec: {
@@ -169,8 +218,7 @@ export class ArgoCdApplicationSet extends Construct {
             syncPolicy: { syncOptions: [RESPECT_IGNORE_DIFFERENCES] },
           },
         },
-        // Each element's own list, as JSON (valid YAML), and its file glob if it has one.
-        templatePatch: TEMPLATE_PATCH,
+        templatePatch: Lazy.any({ produce: () => templatePatch(ignoreShapes(props.folders).shapes) }),
       },
     });
   }

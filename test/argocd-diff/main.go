@@ -5,6 +5,7 @@
 // controller's comparison does (util/argo/diff).
 //
 //	argocd-diff --desired DIR --live DIR --application FILE [--name NAME]
+//	argocd-diff appset --applicationset FILE [--clusters FILE] --out DIR   (see appset.go)
 //
 // The live objects are taken as applied by Argo CD's client-side apply: an object without the
 // kubectl.kubernetes.io/last-applied-configuration annotation gets the desired object as its last
@@ -47,6 +48,12 @@ type result struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "appset" {
+		if err := appsetCommand(os.Args[2:]); err != nil {
+			fail(err)
+		}
+		return
+	}
 	desiredDir := flag.String("desired", "", "directory or file of desired YAML manifests")
 	liveDir := flag.String("live", "", "directory or file of live objects")
 	appFile := flag.String("application", "", "YAML file(s) holding the Application")
