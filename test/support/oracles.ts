@@ -142,11 +142,11 @@ export async function runOracleAsync(command: 'lint' | 'reconcile' | 'yaml', dir
   return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-/** `runKubectlValidate`, without blocking. */
-export async function runKubectlValidateAsync(dir: string): Promise<ApiServerResult[]> {
+/** `runKubectlValidate` on one or more files or folders, without blocking. */
+export async function runKubectlValidateAsync(paths: string | string[]): Promise<ApiServerResult[]> {
   const bin = kubectlValidateBinary();
   if (!bin) throw new Error('no kubectl-validate binary');
-  const r = await run(bin, [dir, '--version', '1.27', '--local-crds', crdDirs().join(','), '-o', 'json']);
+  const r = await run(bin, [...(Array.isArray(paths) ? paths : [paths]), '--version', '1.27', '--local-crds', crdDirs().join(','), '-o', 'json']);
   if (r.status !== 0 && r.status !== 1) throw new Error(`kubectl-validate failed (${r.status}): ${r.stderr}`);
   return parseKubectlValidate(r.stdout);
 }
