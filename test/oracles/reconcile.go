@@ -26,6 +26,7 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
+	k8srecord "k8s.io/client-go/tools/record"
 	"sigs.k8s.io/yaml"
 )
 
@@ -42,6 +43,13 @@ var recorder *record.FakeEventRecorder
 func eventRecorder() *record.FakeEventRecorder {
 	if recorder == nil {
 		recorder = record.NewFakeEventRecorder()
+		// Its Kubernetes fake recorder buffers 1000 events, then blocks: drain it.
+		if fake, ok := recorder.Recorder.(*k8srecord.FakeRecorder); ok {
+			go func() {
+				for range fake.Events {
+				}
+			}()
+		}
 	}
 	return recorder
 }
