@@ -5,7 +5,8 @@ import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit,
-  NginxTrafficSplit, NotificationTarget, ProgressiveApp, PrometheusAnalysis, RolloutNotifications, RolloutNotificationTrigger, SharedAnalysisTemplate, StringMatch,
+  NginxTrafficSplit, NotificationTarget, ProgressiveApp, PrometheusAnalysis, RolloutNotifications, RolloutNotificationTrigger,
+  SharedAnalysisTemplate, StringMatch,
 } from '../src';
 import { FakeTemplate, FixedTrafficSplit } from './support/doubles';
 

@@ -517,7 +517,8 @@ describeIf('differential fuzzing against the controller and the API server', () 
       mirroredRefusals: mirrored.size,
       controllerRefusedMirrored: [...mirrored.keys()].filter((k) => controllerRefused.has(k)).length,
       profiles: counts,
-      mirroredByFault: Object.fromEntries([...faults, ...validFaults].map((f) => [f.name, [...mirrored.values()].filter((m) => m.fault === f.name).length])),
+      mirroredByFault: Object.fromEntries([...faults, ...validFaults].map((f) =>
+        [f.name, [...mirrored.values()].filter((m) => m.fault === f.name).length])),
       disagreements: disagreements.length,
       seconds: Math.round((Date.now() - started) / 1000),
       synthSeconds: Math.round(synthSeconds),

@@ -64,11 +64,9 @@ export function qualifiedNameErrors(key: string): string[] {
     if (parts[0] === '') errors.push('prefix part must be non-empty');
     else errors.push(...dnsErrors(parts[0], DNS1123_SUBDOMAIN, SUBDOMAIN_TEXT, 253).map((e) => `prefix part ${e}`));
   }
-  if (name === '') errors.push('name part must be non-empty');
-  else {
-    if (name.length > 63) errors.push('name part must be no more than 63 characters');
-    if (!QUALIFIED_NAME.test(name)) errors.push(QUALIFIED_NAME_TEXT);
-  }
+  if (name === '') return [...errors, 'name part must be non-empty'];
+  if (name.length > 63) errors.push('name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME.test(name)) errors.push(QUALIFIED_NAME_TEXT);
   return errors;
 }
 

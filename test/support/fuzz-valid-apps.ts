@@ -167,7 +167,8 @@ const specFor = (router: ValidRouter): fc.Arbitrary<ValidSpec> => fc.record({
   router: fc.constant(router),
   replicas: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
   port: fc.integer({ min: 1, max: 65535 }),
-  steps: fc.tuple(fc.array(stepFor(router), { maxLength: 8 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })).map(([s, r]) => withRouteRemovals(s, r)),
+  steps: fc.tuple(fc.array(stepFor(router), { maxLength: 8 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }))
+    .map(([s, r]) => withRouteRemovals(s, r)),
   checks: fc.uniqueArray(fc.constantFrom('successRate' as const, 'errorRate' as const, 'latency' as const, 'podRestarts' as const, 'cpu' as const, 'memory' as const, 'readiness' as const), { minLength: 1, maxLength: 3 }),
   count: fc.integer({ min: 1, max: 10 }),
   intervalSeconds: fc.constantFrom(30, 60, 120),
@@ -199,9 +200,11 @@ const specFor = (router: ValidRouter): fc.Arbitrary<ValidSpec> => fc.record({
   // dynamicStableScale is not with scaleDownDelay (rule 22).
   .map((s) => (s.dynamicStableScale && s.scaleDownDelaySeconds !== undefined ? { ...s, scaleDownDelaySeconds: undefined } : s));
 
+const ROUTER_WEIGHTS = { 'none': 2, 'nginx': 2, 'istio-host': 2, 'istio-subset': 2, 'gateway': 1, 'alb': 4 };
+
 /** One arbitrary per router, built once (building arbitraries per sample, as `chain` does, is slow); Gateway API apps (the slowest to judge: CEL) less often. */
 export const validSpec: fc.Arbitrary<ValidSpec> = fc.oneof(
-  ...(['none', 'nginx', 'istio-host', 'istio-subset', 'gateway', 'alb'] as const).map((router) => ({ weight: { none: 2, nginx: 2, 'istio-host': 2, 'istio-subset': 2, gateway: 1, alb: 4 }[router], arbitrary: specFor(router) })),
+  ...(['none', 'nginx', 'istio-host', 'istio-subset', 'gateway', 'alb'] as const).map((router) => ({ weight: ROUTER_WEIGHTS[router], arbitrary: specFor(router) })),
 );
 
 const TRIGGERS = [
@@ -241,7 +244,6 @@ function trafficSplit(chart: Chart, s: ValidSpec): ITrafficSplit | undefined {
 /** Hooks a fault may use to change one value of a valid app. */
 export interface ValidOverrides {
   readonly experimentWeight?: number;
-  readonly stickinessSeconds?: number;
   readonly antiAffinityWeight?: number;
   readonly scaleDownDelayRevisionLimit?: number;
 }
@@ -324,11 +326,12 @@ export function buildValid(s: ValidSpec, outdir: string, overrides: ValidOverrid
     revisionHistoryLimit: s.revisionHistoryLimit,
   };
   const affinityWeight = overrides.antiAffinityWeight ?? s.antiAffinity;
-  const antiAffinity = affinityWeight === undefined ? undefined : affinityWeight === 0 ? AntiAffinity.required() : AntiAffinity.preferred(affinityWeight);
+  const antiAffinity = affinityWeight === undefined ? undefined
+    : affinityWeight === 0 ? AntiAffinity.required() : AntiAffinity.preferred(affinityWeight);
   const rollout = s.strategy === 'canary'
     ? new CanaryRollout(chart, 'ro', {
       ...common,
-      trafficSplit: trafficSplit(chart, overrides.stickinessSeconds === undefined ? s : { ...s, alb: { ...s.alb, stickinessSeconds: overrides.stickinessSeconds } }),
+      trafficSplit: trafficSplit(chart, s),
       steps,
       backgroundAnalysis: s.background ? { templates: [prom()] } : undefined,
       scaleDownDelay: s.scaleDownDelaySeconds === undefined ? undefined : Duration.seconds(s.scaleDownDelaySeconds),
