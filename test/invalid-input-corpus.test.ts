@@ -5,7 +5,8 @@ import { ApiObject, App, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   AnalysisArgument, AnalysisCheck, AnalysisTemplateRef, AntiAffinity, BlueGreenRollout, CanaryRollout, CanaryStep, GatewayApiTrafficSplit,
-  IstioTrafficSplit, NginxTrafficSplit, ProgressiveApp, PrometheusAnalysis, SharedAnalysisTemplate, StringMatch,
+  IstioTrafficSplit, NginxTrafficSplit, NotificationTarget, ProgressiveApp, PrometheusAnalysis, RolloutNotifications,
+  RolloutNotificationTrigger, SharedAnalysisTemplate, StringMatch,
 } from '../src';
 import { FakeTemplate, FixedTrafficSplit } from './support/doubles';
 
@@ -336,6 +337,27 @@ const cases: Case[] = [
     prefix: '[corpus/api] spec.template.metadata.annotations.note',
     text: "character U+2028 is not read back by Go's YAML library",
     build: (c) => canary(c, { podMetadata: { annotations: { note: 'line\u2028separator' } } }),
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/notify] subscriptions[0]',
+    text: 'name part must be no more than 63 characters',
+    build: (c) => new RolloutNotifications(c, 'notify', {
+      rollout: canary(c),
+      subscriptions: [{ triggers: [RolloutNotificationTrigger.ANALYSIS_RUN_FAILED], targets: [NotificationTarget.webhook('release-announcements-for-the-platform-team')] }],
+    }),
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/api] metadata.annotations',
+    text: 'name part must be no more than 63 characters',
+    build: (c) => ApiObject.of(canary(c)).metadata.addAnnotation(`example.com/${'a'.repeat(64)}`, 'x'),
+  },
+  {
+    rule: 'lib',
+    prefix: '[corpus/api] metadata.labels',
+    text: 'a valid label must be an empty string',
+    build: (c) => ApiObject.of(canary(c)).metadata.addLabel('team', 'platform team'),
   },
 ];
 

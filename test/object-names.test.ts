@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { AnalysisCheck, AnalysisTemplateRef, BlueGreenRollout, CanaryRollout, ProgressiveApp, PrometheusAnalysis } from '../src';
 import { validationErrors } from './support/synth';
-import { nameErrors } from '../src/validation/object-names';
+import { labelValueErrors, nameErrors, qualifiedNameErrors } from '../src/validation/object-names';
 
 const container = { image: 'registry.example.com/web:1.0.0', portNumber: 8080 };
 const SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
@@ -75,6 +75,31 @@ describe('names are checked against the API server\'s rule for their kind', () =
     new CanaryRollout(chart, 'web', { containers: [container], backgroundAnalysis: { templates: [AnalysisTemplateRef.fromName('Success_Rate')] } });
     expect(validationErrors(a)).toEqual([
       expect.stringMatching(/^\[test\/web\] spec\.strategy\.canary\.analysis: spec\.strategy\.canary\.analysis\.templates: templateName: Invalid value: "Success_Rate": a lowercase RFC 1123 subdomain/),
+    ]);
+  });
+
+  test('label and annotation keys and label values: the API server\'s IsQualifiedName and IsValidLabelValue', () => {
+    expect(qualifiedNameErrors('notifications.argoproj.io/subscribe.on-rollout-completed.slack')).toEqual([]);
+    expect(qualifiedNameErrors('app')).toEqual([]);
+    expect(qualifiedNameErrors(`example.com/${'a'.repeat(64)}`)).toEqual(['name part must be no more than 63 characters']);
+    expect(qualifiedNameErrors('Example.com/a')).toEqual([expect.stringMatching(/^prefix part a lowercase RFC 1123 subdomain/)]);
+    expect(qualifiedNameErrors('a/b/c')).toEqual([expect.stringContaining("separated by at most one '/'")]);
+    expect(qualifiedNameErrors('example.com/')).toEqual(['name part must be non-empty']);
+    expect(qualifiedNameErrors('-x')).toEqual([expect.stringMatching(/^name part must consist of alphanumeric characters/)]);
+    expect(labelValueErrors('')).toEqual([]);
+    expect(labelValueErrors('v1.2_3')).toEqual([]);
+    expect(labelValueErrors('a b')).toEqual([expect.stringMatching(/^a valid label must be an empty string/)]);
+    expect(labelValueErrors('a'.repeat(64))).toEqual(['must be no more than 63 characters']);
+  });
+
+  test('an annotation key with a name part over 63 characters (found by the fuzz: notification subscriptions) fails at synth with the construct path', () => {
+    const { app: a, chart } = app();
+    const rollout = new CanaryRollout(chart, 'web', { containers: [container] });
+    ApiObject.of(rollout).metadata.addAnnotation(`notifications.argoproj.io/subscribe.on-analysis-run-failed.${'h'.repeat(40)}`, '');
+    ApiObject.of(rollout).metadata.addLabel('team', 'platform team');
+    expect(validationErrors(a)).toEqual([
+      expect.stringMatching(/^\[test\/web\] metadata\.labels: metadata\.labels\.team: Rollout "test-web-c8[0-9a-f]+": Invalid value: "platform team": a valid label must be an empty string/),
+      expect.stringMatching(/^\[test\/web\] metadata\.annotations: metadata\.annotations: Rollout "test-web-c8[0-9a-f]+": Invalid value: "notifications\.argoproj\.io\/subscribe\.on-analysis-run-failed\.h{40}": name part must be no more than 63 characters/),
     ]);
   });
 

@@ -87,6 +87,15 @@ describe('errors', () => {
     expect(constructionError(fn)).toContain(message);
   });
 
+  test('a trigger and service too long for an annotation key (found by the fuzz: the API server refuses a name part over 63 characters)', () => {
+    const { chart, rollout } = setup();
+    const hook = NotificationTarget.webhook('release-announcements-for-the-platform-team');
+    expect(constructionError(() => new RolloutNotifications(chart, 'n', { rollout, subscriptions: [{ triggers: [RolloutNotificationTrigger.ANALYSIS_RUN_FAILED], targets: [hook] }] })))
+      .toBe('[test/n] subscriptions[0]: metadata.annotations: Invalid value: "notifications.argoproj.io/subscribe.on-analysis-run-failed.release-announcements-for-the-platform-team": name part must be no more than 63 characters (trigger "on-analysis-run-failed", service "release-announcements-for-the-platform-team": the API server refuses the annotation) (allowed: a trigger and service name of at most 52 characters together)');
+    const ok = new RolloutNotifications(chart, 'm', { rollout, subscriptions: [{ triggers: [RolloutNotificationTrigger.ROLLOUT_COMPLETED], targets: [NotificationTarget.webhook('a'.repeat(63 - 'subscribe.on-rollout-completed.'.length))] }] });
+    expect(Object.keys(ok.annotations)[0].split('/')[1]).toHaveLength(63);
+  });
+
   test('empty subscriptions are refused', () => {
     const { chart, rollout } = setup();
     expect(constructionError(() => new RolloutNotifications(chart, 'n', { rollout, subscriptions: [] }))).toContain('[test/n] subscriptions: metadata.annotations: Required value: no subscription');

@@ -48,6 +48,15 @@ export class RolloutNotifications extends Construct {
       for (const trigger of subscription.triggers) {
         for (const target of subscription.targets) {
           const key = `${SUBSCRIBE_ANNOTATION_PREFIX}${trigger.name}.${target.service}`;
+          const namePart = key.slice(key.indexOf('/') + 1);
+          if (namePart.length > 63) {
+            throwViolation(this, {
+              property: `subscriptions[${i}]`,
+              field: 'metadata.annotations',
+              message: `Invalid value: "${key}": name part must be no more than 63 characters (trigger "${trigger.name}", service "${target.service}": the API server refuses the annotation)`,
+              allowed: `a trigger and service name of at most ${63 - 'subscribe..'.length} characters together`,
+            });
+          }
           const existing = metadata.toJson().annotations?.[key];
           const recipients = new Set([...(existing ? existing.split(';') : []), target.recipient].filter((r) => r !== ''));
           const value = [...recipients].sort().join(';');

@@ -49,6 +49,32 @@ function dnsErrors(value: string, pattern: RegExp, text: string, max: number): s
   return errors;
 }
 
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const QUALIFIED_NAME_TEXT = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_VALUE_TEXT = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+/** The API server's errors for a label or annotation key (`IsQualifiedName`: an optional DNS-1123 subdomain prefix, `/`, a name of at most 63 characters). */
+export function qualifiedNameErrors(key: string): string[] {
+  const parts = key.split('/');
+  if (parts.length > 2) return [`a qualified name must consist of a prefix and a name separated by at most one '/' (${QUALIFIED_NAME_TEXT.replace(/^name part /, '')})`];
+  const name = parts.at(-1)!;
+  const errors: string[] = [];
+  if (parts.length === 2) {
+    if (parts[0] === '') errors.push('prefix part must be non-empty');
+    else errors.push(...dnsErrors(parts[0], DNS1123_SUBDOMAIN, SUBDOMAIN_TEXT, 253).map((e) => `prefix part ${e}`));
+  }
+  if (name === '') return [...errors, 'name part must be non-empty'];
+  if (name.length > 63) errors.push('name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME.test(name)) errors.push(QUALIFIED_NAME_TEXT);
+  return errors;
+}
+
+/** The API server's errors for a label value (`IsValidLabelValue`). */
+export function labelValueErrors(value: string): string[] {
+  return [...(value.length > 63 ? ['must be no more than 63 characters'] : []), ...(LABEL_VALUE.test(value) ? [] : [LABEL_VALUE_TEXT])];
+}
+
 /** Constructs whose own objects are checked by them (nested ones check theirs). */
 const checkedScopes = new WeakSet<IConstruct>();
 /** Apps (construct roots) whose objects are checked for duplicates. */
@@ -98,6 +124,19 @@ function objectNameViolations(scope: IConstruct, object: ApiObject): RuleViolati
           ? 'a DNS-1035 label of at most 63 characters (derived Service names add -stable, -canary, -active or -preview to the name)'
           : 'a lowercase DNS-1123 name',
       });
+    }
+  }
+  for (const [key, value] of Object.entries<any>(json.metadata?.labels ?? {})) {
+    for (const error of qualifiedNameErrors(key)) {
+      violations.push({ property: 'metadata.labels', field: 'metadata.labels', message: `${what}: Invalid value: "${key}": ${error}`, allowed: 'a key [prefix/]name, the name at most 63 characters of letters, digits, - _ .' });
+    }
+    for (const error of typeof value === 'string' ? labelValueErrors(value) : []) {
+      violations.push({ property: 'metadata.labels', field: `metadata.labels.${key}`, message: `${what}: Invalid value: "${value}": ${error}`, allowed: 'at most 63 letters, digits, - _ . (starting and ending with a letter or digit), or empty' });
+    }
+  }
+  for (const key of Object.keys(json.metadata?.annotations ?? {})) {
+    for (const error of qualifiedNameErrors(key)) {
+      violations.push({ property: 'metadata.annotations', field: 'metadata.annotations', message: `${what}: Invalid value: "${key}": ${error}`, allowed: 'a key [prefix/]name, the name at most 63 characters of letters, digits, - _ .' });
     }
   }
   if (typeof namespace === 'string') {

@@ -11,7 +11,6 @@ import (
 	"github.com/argoproj/argo-rollouts/rollout/trafficrouting/alb"
 	"github.com/argoproj/argo-rollouts/utils/aws"
 	ingressutil "github.com/argoproj/argo-rollouts/utils/ingress"
-	"github.com/argoproj/argo-rollouts/utils/record"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -54,7 +53,7 @@ func reconcileAlb(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Unstr
 	}
 	aws.NewClient = aws.FakeNewClientFunc(nil)
 	status := ro.Status.DeepCopy()
-	r, err := alb.NewReconciler(alb.ReconcilerConfig{Rollout: ro, Client: client, Recorder: record.NewFakeEventRecorder(), ControllerKind: controllerKind, IngressWrapper: wrapper, Status: status})
+	r, err := alb.NewReconciler(alb.ReconcilerConfig{Rollout: ro, Client: client, Recorder: eventRecorder(), ControllerKind: controllerKind, IngressWrapper: wrapper, Status: status})
 	if err != nil {
 		return []string{fmt.Sprintf("alb NewReconciler: %v", err)}, nil
 	}

@@ -23,10 +23,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	dynamiclister "k8s.io/client-go/dynamic/dynamiclister"
 	kubeinformers "k8s.io/client-go/informers"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/tools/cache"
+	k8srecord "k8s.io/client-go/tools/record"
 	"sigs.k8s.io/yaml"
 )
 
@@ -36,6 +37,23 @@ const desiredWeight = 30
 const gatewayAPIPlugin = "argoproj-labs/gatewayAPI"
 
 var controllerKind = v1alpha1.SchemeGroupVersion.WithKind("Rollout")
+
+// recorder is the controller's fake event recorder, made once: making one waits for its informers' sync (100 ms).
+var recorder *record.FakeEventRecorder
+
+func eventRecorder() *record.FakeEventRecorder {
+	if recorder == nil {
+		recorder = record.NewFakeEventRecorder()
+		// Its Kubernetes fake recorder buffers 1000 events, then blocks: drain it.
+		if fake, ok := recorder.Recorder.(*k8srecord.FakeRecorder); ok {
+			go func() {
+				for range fake.Events {
+				}
+			}()
+		}
+	}
+	return recorder
+}
 
 func runReconcile(dir, liveDir string) error {
 	apps, err := loadApps(dir)
@@ -129,7 +147,7 @@ func reconcileNginx(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Uns
 	if err != nil {
 		return []string{err.Error()}, nil
 	}
-	r := nginx.NewReconciler(nginx.ReconcilerConfig{Rollout: ro, Client: client, Recorder: record.NewFakeEventRecorder(), ControllerKind: controllerKind, IngressWrapper: wrapper})
+	r := nginx.NewReconciler(nginx.ReconcilerConfig{Rollout: ro, Client: client, Recorder: eventRecorder(), ControllerKind: controllerKind, IngressWrapper: wrapper})
 	if err := r.SetWeight(desiredWeight); err != nil {
 		return []string{fmt.Sprintf("nginx SetWeight(%d): %v", desiredWeight, err)}, nil
 	}
@@ -182,15 +200,20 @@ func reconcileNginx(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Uns
 	return errs, live
 }
 
+// istioListers lists the client's VirtualServices and DestinationRules into indexers, as an informer's
+// initial sync does (without its 100 ms polling for the sync).
 func istioListers(client dynamic.Interface) (dynamiclister.Lister, dynamiclister.Lister) {
 	vsGVR, drGVR := istioutil.GetIstioVirtualServiceGVR(), istioutil.GetIstioDestinationRuleGVR()
-	f := dynamicinformer.NewDynamicSharedInformerFactory(client, 0)
-	vsInf, drInf := f.ForResource(vsGVR).Informer(), f.ForResource(drGVR).Informer()
-	stop := make(chan struct{})
-	f.Start(stop)
-	f.WaitForCacheSync(stop)
-	close(stop)
-	return dynamiclister.New(vsInf.GetIndexer(), vsGVR), dynamiclister.New(drInf.GetIndexer(), drGVR)
+	index := func(gvr schema.GroupVersionResource) cache.Indexer {
+		idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+		if list, err := client.Resource(gvr).List(context.TODO(), metav1.ListOptions{}); err == nil {
+			for i := range list.Items {
+				_ = idx.Add(&list.Items[i])
+			}
+		}
+		return idx
+	}
+	return dynamiclister.New(index(vsGVR), vsGVR), dynamiclister.New(index(drGVR), drGVR)
 }
 
 func reconcileIstio(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Unstructured) {
@@ -220,7 +243,7 @@ func reconcileIstio(a *app, ro *v1alpha1.Rollout) ([]string, []*unstructured.Uns
 	// Each call is a reconcile of its own, with informer caches synced to what the previous one wrote.
 	reconcilerFor := func(r *v1alpha1.Rollout) *istio.Reconciler {
 		vsLister, drLister := istioListers(client)
-		return istio.NewReconciler(r, client, record.NewFakeEventRecorder(), vsLister, drLister, nil)
+		return istio.NewReconciler(r, client, eventRecorder(), vsLister, drLister, nil)
 	}
 	reconciler := func() *istio.Reconciler { return reconcilerFor(ro) }
 	var errs []string

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -107,13 +107,48 @@ export function runKubectlValidate(dir: string): ApiServerResult[] {
   if (!bin) throw new Error('no kubectl-validate binary');
   const r = spawnSync(bin, [dir, '--version', '1.27', '--local-crds', crdDirs().join(','), '-o', 'json'], { encoding: 'utf8', maxBuffer: 2 ** 30 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`kubectl-validate failed (${r.status}): ${r.stderr}`);
-  const byFile: { [file: string]: any } = JSON.parse(r.stdout);
+  return parseKubectlValidate(r.stdout);
+}
+
+function parseKubectlValidate(stdout: string): ApiServerResult[] {
+  const byFile: { [file: string]: any } = JSON.parse(stdout);
   const out: ApiServerResult[] = [];
   for (const [file, docs] of Object.entries(byFile)) {
     const list = Array.isArray(docs) ? docs : [docs];
     list.forEach((d: any, index: number) => out.push({ file, index, ok: d.status === 'Success', message: d.message }));
   }
   return out;
+}
+
+/** Runs a command without blocking (so several oracles share the cores); resolves with its exit status and output. */
+function run(bin: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+/** `runOracle`, without blocking. */
+export async function runOracleAsync(command: 'lint' | 'reconcile' | 'yaml', dir: string, args: string[] = []): Promise<OracleResult[]> {
+  const bin = oracleBinary();
+  if (!bin) throw new Error('no oracle binary');
+  const r = await run(bin, [command, ...args, dir]);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`oracle ${command} failed (${r.status}): ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+/** `runKubectlValidate` on one or more files or folders, without blocking. */
+export async function runKubectlValidateAsync(paths: string | string[]): Promise<ApiServerResult[]> {
+  const bin = kubectlValidateBinary();
+  if (!bin) throw new Error('no kubectl-validate binary');
+  const r = await run(bin, [...(Array.isArray(paths) ? paths : [paths]), '--version', '1.27', '--local-crds', crdDirs().join(','), '-o', 'json']);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`kubectl-validate failed (${r.status}): ${r.stderr}`);
+  return parseKubectlValidate(r.stdout);
 }
 
 /** Whether the oracles can run here (always true in CI, where a missing tool throws instead). */
