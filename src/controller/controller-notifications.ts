@@ -1,5 +1,5 @@
 import { NotificationService } from './notification-service';
-import { yamlLibrary } from '../yaml-load';
+import { yamlLibrary } from '../vendor-load';
 
 /** A trigger of the controller's notification ConfigMap (`trigger.<name>`). */
 export interface NotificationTrigger {

@@ -11,7 +11,7 @@ import { IAnalysisTemplate } from '../analysis/analysis-template';
 import { API_KINDS } from '../synth/api-kinds';
 import { grantGatewayApiPluginAccess } from '../traffic/gateway-api-plugin';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
-import { yamlLibrary } from '../yaml-load';
+import { yamlLibrary } from '../vendor-load';
 
 /** Log level of the controller (`--loglevel`). */
 export enum ControllerLogLevel {

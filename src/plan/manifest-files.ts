@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Document, LineCounter } from '../vendor/yaml';
-import { yamlLibrary } from '../yaml-load';
+import { yamlLibrary } from '../vendor-load';
 
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 

@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { goYamlQuoted, goYamlReadsOtherwise, GO_YAML_UNREADABLE, isGoYamlHazard } from './go-yaml';
-import { yamlLibrary } from '../yaml-load';
+import { yamlLibrary } from '../vendor-load';
 
 /**
  * Renders manifests exactly as cdk8s `Yaml.stringify(...docs)` does, several times faster on

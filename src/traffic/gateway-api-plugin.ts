@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { GATEWAY_API_PLUGIN } from './gateway-api-traffic-split';
 import { addObjectValidation, throwViolation } from '../validation/rule-violation';
-import { yamlLibrary } from '../yaml-load';
+import { yamlLibrary } from '../vendor-load';
 
 /** The OS and CPU of the controller's nodes, which pick the plugin binary. */
 export enum PluginPlatform {
