@@ -48,7 +48,7 @@ describe('ArgoCdApplicationSet', () => {
     });
     expect(set.spec.template.metadata).toEqual({ name: '{{.service}}-{{.environment}}', labels: { service: '{{.service}}', environment: '{{.environment}}' } });
     expect(set.spec.template.spec.source).toEqual({ repoURL: base.repoUrl, path: '{{.path}}', targetRevision: 'HEAD' });
-    expect(set.spec.template.spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(set.spec.template.spec.syncPolicy.syncOptions).toEqual(['ApplyOutOfSyncOnly=true']);
     expect(set.spec.templatePatch).toContain('  ignoreDifferences: {{ toJson .ignoreDifferences }}\n');
     expect(billingProd.include).toBe('');
     expect(set.spec.goTemplate).toBe(true);
