@@ -166,7 +166,7 @@ export function respectsListPaths(spec: any, property: string, ignores: ArgoCdIg
   return listPaths(ignores).map((p) => ({
     property,
     field: 'spec.syncPolicy.syncOptions',
-    message: `${RESPECT_IGNORE_DIFFERENCES} with the ignored path ${p.path} of ${p.kind} ${p.name}, inside a list: Argo CD's sync would take the whole list from the live object and never apply a change to it from Git (argo-cd #17694)`,
+    message: `${RESPECT_IGNORE_DIFFERENCES} with the ignored path ${p.path} of ${p.kind} ${p.name}, inside a list: Argo CD's sync takes such a list whole, from the live object when Git has the field (a change to the list in Git is never applied, argo-cd #17694), else from Git (the live value is dropped)`,
     allowed: 'ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY (the default), or RESPECT_IGNORE_DIFFERENCES only for ignores outside lists',
   }));
 }

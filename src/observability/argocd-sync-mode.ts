@@ -28,13 +28,15 @@ export class ArgoCdSyncMode {
 
   /**
    * `RespectIgnoreDifferences=true`: a sync applies Git's manifests with the live values of the
-   * ignored fields (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#respect-ignore-difference-configs),
-   * so the controller's writes survive a sync. Argo CD v3.5.1 (`controller/sync.go`,
-   * `normalizeTargetResources`) copies them with a merge patch, which replaces a list whole: a
-   * custom resource's lists (JSON merge patch) and a built-in kind's lists without a merge key
-   * (`Ingress` `spec.rules`) come from the live object if an ignored path is inside them, and a
-   * user's edit there is never applied (argo-cd issues #17694, #25284). Only for apps whose
-   * ignores have no such path (Services, ALB annotations, Deployment replicas); refused otherwise.
+   * ignored fields (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#respect-ignore-difference-configs).
+   * Argo CD v3.5.1 (`controller/sync.go`, `normalizeTargetResources`) copies them with a merge
+   * patch, which replaces a list whole (every list of a custom resource, a built-in kind's lists
+   * without a merge key such as `Ingress` `spec.rules`): a list holding an ignored field that Git
+   * also has (a route's weights) comes whole from the live object, so a user's edit in it (a
+   * match, retry, timeout, filter) is never applied and the app stays OutOfSync (argo-cd issues
+   * #17694, #25284); a list whose ignored entries only the controller adds (subset hash labels,
+   * the ALB header path) is taken from Git, dropping them. Only for apps whose ignores have no
+   * path inside such a list (Services, ALB annotations, Deployment replicas); refused otherwise.
    */
   public static readonly RESPECT_IGNORE_DIFFERENCES = new ArgoCdSyncMode('RESPECT_IGNORE_DIFFERENCES', [RESPECT_IGNORE_DIFFERENCES]);
 
