@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  AlbTrafficSplit, ArgoCdApplication, ArgoCdSyncMode, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiPlugin, GatewayApiTrafficSplit,
+  AlbTrafficSplit, ArgoCdApplication, ArgoCdSyncMode, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiPlugin,
+  GatewayApiTrafficSplit,
   IstioSplitLevel, IstioTrafficSplit, NginxTrafficSplit, StringMatch,
 } from '../src';
 import { MODELLED_PLUGIN_VERSION } from './support/gateway-plugin-model';
@@ -355,13 +356,13 @@ describe('ArgoCdApplication syncMode', () => {
 
   test('judged on the final JSON: a user entry patched in is refused, a merge-keyed pod spec list of a Deployment is not', () => {
     const chart = testChart(NS);
-    const application = new ArgoCdApplication(chart, 'app', {
+    const argocd = new ArgoCdApplication(chart, 'app', {
       ...app,
       syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES,
       ignoreDifferences: [{ group: 'apps', kind: 'Deployment', name: 'api', jqPathExpressions: ['.spec.template.spec.containers[]?.env[]? | select(.name == "X")'] }],
     });
     expect(() => synth(chart)).not.toThrow();
-    application.apiObject.addJsonPatch(JsonPatch.add('/spec/ignoreDifferences/-', { group: 'example.com', kind: 'Widget', jsonPointers: ['/spec/items/0/size'] }));
+    argocd.apiObject.addJsonPatch(JsonPatch.add('/spec/ignoreDifferences/-', { group: 'example.com', kind: 'Widget', jsonPointers: ['/spec/items/0/size'] }));
     expect(() => synth(chart)).toThrow(/with the ignored path \/spec\/items\/0\/size of Widget \*, inside a list/);
   });
 
