@@ -16,13 +16,17 @@ export class ArgoCdSyncMode {
    * ignored fields, each as written in Git, so a user's edit always lands. The controller's fields
    * on that object go back to Git's values (weights to the stable Service, subset hash labels
    * dropped; map keys the manifest never had, such as the Service selector's hash, stay) until
-   * the controller reconciles the rollout: at once for a VirtualService, DestinationRule, Service
-   * with the hash selector or Ingress of a rollout (Argo Rollouts v1.9.1 watches them and
-   * enqueues the rollout: `rollout/trafficrouting/istio/controller.go`, `service/service.go`,
-   * `ingress/ingress.go`); for Gateway API routes (the plugin has no watch) at the rollout's next
-   * reconcile: a step's end, an analysis update, or the resync (`--rollout-resync`, default 15
-   * minutes). A Deployment taken over with `workloadRef` and `scaleDown` gets Git's replicas back
-   * when it is re-applied, until the controller scales it down again.
+   * the controller reconciles the rollout. Argo Rollouts v1.9.1 watches, and on a change enqueues
+   * (rate-limited) the rollouts referencing: a VirtualService (any change,
+   * `rollout/trafficrouting/istio/controller.go`), a DestinationRule carrying its managed-by
+   * annotation (same file, `syncDestinationRule`), a Service still carrying the hash selector
+   * (`service/service.go`), an ALB Ingress listing the rollout in
+   * `rollouts.argoproj.io/managed-alb-annotations` or an nginx stable or canary Ingress
+   * (`ingress/ingress.go`), and a `workloadRef` Deployment (`rollout/templateref.go`). Gateway API
+   * routes are not watched (the plugin writes them): Git's weights stay until the rollout's next
+   * reconcile (a step's end, an analysis or ReplicaSet update, at the latest the resync,
+   * `--rollout-resync`, default 15 minutes). A `workloadRef` Deployment with `scaleDown` gets Git's
+   * replicas back when re-applied, until the controller scales it down again.
    */
   public static readonly APPLY_OUT_OF_SYNC_ONLY = new ArgoCdSyncMode('APPLY_OUT_OF_SYNC_ONLY', ['ApplyOutOfSyncOnly=true']);
 
