@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { ArgoCdApplicationSet, CanaryRollout, CanaryStep, IstioTrafficSplit } from '../src';
+import { ArgoCdApplicationSet, ArgoCdSyncMode, BlueGreenRollout, CanaryRollout, CanaryStep, IstioTrafficSplit } from '../src';
 import { constructionError, find, schemas } from './support/synth';
 import { buildApp } from '../examples/seed-004-fleet/main';
 
@@ -59,7 +59,7 @@ describe('ArgoCdApplicationSet', () => {
     });
     expect(set.spec.template.metadata).toEqual({ name: '{{.service}}-{{.environment}}', labels: { service: '{{.service}}', environment: '{{.environment}}' } });
     expect(set.spec.template.spec.source).toEqual({ repoURL: base.repoUrl, path: '{{.path}}', targetRevision: 'HEAD' });
-    expect(set.spec.template.spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(set.spec.template.spec.syncPolicy.syncOptions).toEqual(['ApplyOutOfSyncOnly=true']);
     // Folders of the same structure share one shape: the elements carry only their names and namespace.
     expect(new Set(elements.map((e: any) => e.ignoreShape))).toEqual(new Set(['0']));
     expect(billingProd.ignoreValues).toEqual(['billing-canary', 'prod', 'billing-stable', 'billing']);
@@ -103,5 +103,25 @@ describe('ArgoCdApplicationSet', () => {
   ])('invalid %p', (props, message) => {
     const error = constructionError(() => new ArgoCdApplicationSet(new Chart(Testing.app(), 'argocd'), 'set', { ...base, ...(props as any) }));
     expect(error).toContain(`[argocd/set] ${message}`);
+  });
+
+  test('syncMode: the user\'s options, then the mode\'s; RESPECT_IGNORE_DIFFERENCES refused while a folder\'s ignores have a path inside a list', () => {
+    expect(synthSet({ syncOptions: ['CreateNamespace=true'] }).spec.template.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'ApplyOutOfSyncOnly=true']);
+    expect(() => synthSet({ syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES })).toThrow(
+      /\[argocd\/services\] syncMode: spec\.syncPolicy\.syncOptions: RespectIgnoreDifferences=true with the ignored path \.spec\.http\[\]\? \| select\(\.name == "primary"\) \| \.route\[\]\?\.weight of VirtualService billing, inside a list: .*\(allowed: ArgoCdSyncMode\.APPLY_OUT_OF_SYNC_ONLY/,
+    );
+    const app = Testing.app();
+    const chart = new Chart(app, 'web-prod', { namespace: 'prod' });
+    new BlueGreenRollout(chart, 'web', { metadata: { name: 'web' }, containers: [{ image: 'registry.example.com/web:1.0.0', portNumber: 8080 }] });
+    const delivery = new Chart(app, 'argocd');
+    new ArgoCdApplicationSet(delivery, 'services', {
+      ...base,
+      syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES,
+      folders: [{ service: 'web', environment: 'prod', path: 'dist/web/prod', namespace: 'prod', syncs: [chart] }],
+    });
+    const set = find(Testing.synth(delivery), 'ApplicationSet');
+    expect(schemas.errors(set)).toEqual([]);
+    expect(set.spec.template.spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true']);
+    expect(set.spec.generators[0].list.elements[0].ignoreDifferences.map((d: any) => d.kind)).toEqual(['Service', 'Service']);
   });
 });

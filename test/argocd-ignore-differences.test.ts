@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import {
-  AlbTrafficSplit, ArgoCdApplication, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiPlugin, GatewayApiTrafficSplit,
+  AlbTrafficSplit, ArgoCdApplication, ArgoCdSyncMode, BlueGreenRollout, CanaryRollout, CanaryStep, ExperimentSpecRef, GatewayApiPlugin,
+  GatewayApiTrafficSplit,
   IstioSplitLevel, IstioTrafficSplit, NginxTrafficSplit, StringMatch,
 } from '../src';
 import { MODELLED_PLUGIN_VERSION } from './support/gateway-plugin-model';
@@ -34,7 +35,7 @@ describe('ArgoCdApplication ignoreDifferences', () => {
     });
     new ArgoCdApplication(chart, 'app', app);
     const spec = application(chart).spec;
-    expect(spec.syncPolicy).toEqual({ automated: { prune: true, selfHeal: true }, syncOptions: ['RespectIgnoreDifferences=true'] });
+    expect(spec.syncPolicy).toEqual({ automated: { prune: true, selfHeal: true }, syncOptions: ['ApplyOutOfSyncOnly=true'] });
     expect(spec.ignoreDifferences).toEqual([
       { kind: 'Service', name: 'api-canary', namespace: NS, jsonPointers: servicePointers },
       { kind: 'Service', name: 'api-stable', namespace: NS, jsonPointers: servicePointers },
@@ -142,19 +143,19 @@ describe('ArgoCdApplication ignoreDifferences', () => {
     expect(names).not.toContain('api-canary');
   });
 
-  test('only the synced scopes, then the user\'s own entries; RespectIgnoreDifferences once', () => {
+  test('only the synced scopes, then the user\'s own entries; the user\'s sync options, then the mode\'s, each once', () => {
     const chart = testChart(NS);
     const other = testChart('other');
     new CanaryRollout(other, 'api', { metadata: { name: 'api' }, containers });
     new ArgoCdApplication(chart, 'app', {
       ...app,
       syncs: [chart],
-      syncOptions: ['CreateNamespace=true', 'RespectIgnoreDifferences=true'],
+      syncOptions: ['CreateNamespace=true', 'ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true'],
       ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }],
     });
     const spec = application(chart).spec;
     expect(spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }]);
-    expect(spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'RespectIgnoreDifferences=true']);
+    expect(spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'RespectIgnoreDifferences=true', 'ApplyOutOfSyncOnly=true']);
   });
 
   test('no Rollout: no ignoreDifferences', () => {
@@ -312,5 +313,65 @@ describe('ArgoCdApplication ignoreDifferences: Gateway API plugin routes', () =>
     new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, steps: [CanaryStep.weight(30)] });
     new ArgoCdApplication(chart, 'app', app);
     expect(routes(chart)).toEqual([]);
+  });
+});
+
+describe('ArgoCdApplication syncMode', () => {
+  const headerStep = CanaryStep.headerRoute({ name: 'x-canary', match: [{ name: 'x-canary', value: StringMatch.exact('true') }] });
+
+  test('RESPECT_IGNORE_DIFFERENCES where no ignored path is inside a list: Services, ALB annotations', () => {
+    const chart = testChart(NS);
+    new BlueGreenRollout(chart, 'web', { metadata: { name: 'web' }, containers });
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new AlbTrafficSplit(chart, 'traffic', { host: 'api.example.com' }), steps: [CanaryStep.weight(30)] });
+    new ArgoCdApplication(chart, 'app', { ...app, syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES, syncOptions: ['CreateNamespace=true'] });
+    const spec = application(chart).spec;
+    expect(spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'RespectIgnoreDifferences=true']);
+    expect(spec.ignoreDifferences.map((e: any) => e.kind)).toEqual(['Service', 'Service', 'Service', 'Service', 'Ingress']);
+  });
+
+  test('RESPECT_IGNORE_DIFFERENCES with an Istio VirtualService: refused, naming the path, property, object and allowed values', () => {
+    const chart = testChart(NS);
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new IstioTrafficSplit(chart, 'traffic'), steps: [CanaryStep.weight(30)] });
+    new ArgoCdApplication(chart, 'app', { ...app, syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES });
+    expect(() => synth(chart)).toThrow(/\[test\/app\] syncMode: spec\.syncPolicy\.syncOptions: RespectIgnoreDifferences=true with the ignored path \.spec\.http\[\]\? \| select\(\.name == "primary"\) \| \.route\[\]\?\.weight of VirtualService api, inside a list: .*\(allowed: ArgoCdSyncMode\.APPLY_OUT_OF_SYNC_ONLY \(the default\), or RESPECT_IGNORE_DIFFERENCES only for ignores outside lists\)/);
+  });
+
+  test('the option in the user\'s syncOptions is judged the same, as is a subset DestinationRule', () => {
+    const chart = testChart(NS);
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new IstioTrafficSplit(chart, 'traffic', { level: IstioSplitLevel.SUBSET }), steps: [CanaryStep.weight(30)] });
+    new ArgoCdApplication(chart, 'app', { ...app, syncOptions: ['RespectIgnoreDifferences=true'] });
+    expect(() => synth(chart)).toThrow(/syncOptions: spec\.syncPolicy\.syncOptions: RespectIgnoreDifferences=true with the ignored path \.spec\.subsets\[\]\?\.labels\["rollouts-pod-template-hash"\] of DestinationRule /);
+  });
+
+  test('ALB header routes (a path inside Ingress spec.rules, which has no merge key) and Gateway API weights are refused', () => {
+    const alb = testChart(NS);
+    new CanaryRollout(alb, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new AlbTrafficSplit(alb, 'traffic', { host: 'api.example.com' }), steps: [headerStep, CanaryStep.weight(30)] });
+    new ArgoCdApplication(alb, 'app', { ...app, syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES });
+    expect(() => synth(alb)).toThrow(/with the ignored path \.spec\.rules\[\]\?\.http\.paths\[\]\? \| select\(.*\) of Ingress /);
+    const gateway = testChart(NS);
+    new CanaryRollout(gateway, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new GatewayApiTrafficSplit(gateway, 'traffic', { gateways: [{ name: 'gw' }] }), steps: [CanaryStep.weight(30)] });
+    new ArgoCdApplication(gateway, 'app', { ...app, syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES });
+    expect(() => synth(gateway)).toThrow(/of HTTPRoute api/);
+  });
+
+  test('judged on the final JSON: a user entry patched in is refused, a merge-keyed pod spec list of a Deployment is not', () => {
+    const chart = testChart(NS);
+    const argocd = new ArgoCdApplication(chart, 'app', {
+      ...app,
+      syncMode: ArgoCdSyncMode.RESPECT_IGNORE_DIFFERENCES,
+      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', name: 'api', jqPathExpressions: ['.spec.template.spec.containers[]?.env[]? | select(.name == "X")'] }],
+    });
+    expect(() => synth(chart)).not.toThrow();
+    argocd.apiObject.addJsonPatch(JsonPatch.add('/spec/ignoreDifferences/-', { group: 'example.com', kind: 'Widget', jsonPointers: ['/spec/items/0/size'] }));
+    expect(() => synth(chart)).toThrow(/with the ignored path \/spec\/items\/0\/size of Widget \*, inside a list/);
+  });
+
+  test('APPLY_OUT_OF_SYNC_ONLY (the default) takes every computed ignore', () => {
+    const chart = testChart(NS);
+    new CanaryRollout(chart, 'api', { metadata: { name: 'api' }, containers, trafficSplit: new IstioTrafficSplit(chart, 'traffic'), steps: [headerStep, CanaryStep.weight(30)] });
+    new ArgoCdApplication(chart, 'app', { ...app, syncMode: ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY, syncOptions: ['ApplyOutOfSyncOnly=true', 'PruneLast=true'] });
+    const spec = application(chart).spec;
+    expect(spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'ApplyOutOfSyncOnly=true']);
+    expect(spec.ignoreDifferences.map((e: any) => e.kind)).toContain('VirtualService');
   });
 });

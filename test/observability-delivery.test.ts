@@ -77,7 +77,7 @@ describe('ArgoCdApplication', () => {
       project: 'aragora',
       source: { repoURL: 'https://github.com/an0mium/aragora', path: 'dist/seed-000-aragora', targetRevision: 'HEAD' },
       destination: { server: 'https://kubernetes.default.svc', namespace: 'aragora' },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['RespectIgnoreDifferences=true'] },
+      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ApplyOutOfSyncOnly=true'] },
     });
   });
 
@@ -85,7 +85,7 @@ describe('ArgoCdApplication', () => {
     const chart = Testing.chart();
     new ArgoCdApplication(chart, 'app', { ...app, automated: false, syncOptions: ['ServerSideApply=true'], destinationNamespace: 'blog', destinationServer: 'https://prod.example:6443', targetRevision: 'v1.2.0' });
     const spec = find(valid(Testing.synth(chart)), 'Application').spec;
-    expect(spec.syncPolicy).toEqual({ syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] });
+    expect(spec.syncPolicy).toEqual({ syncOptions: ['ServerSideApply=true', 'ApplyOutOfSyncOnly=true'] });
     expect(spec.destination).toEqual({ server: 'https://prod.example:6443', namespace: 'blog' });
     expect(spec.source.targetRevision).toBe('v1.2.0');
   });

@@ -1,8 +1,9 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ArgoCdApplication, RESPECT_IGNORE_DIFFERENCES } from './argocd-application';
+import { ArgoCdApplication, respectsListPaths } from './argocd-application';
+import { ArgoCdSyncMode, mergeSyncOptions, RESPECT_IGNORE_DIFFERENCES } from './argocd-sync-mode';
 import { API_KINDS } from '../synth/api-kinds';
-import { throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, throwViolation } from '../validation/rule-violation';
 
 /** One folder of synthesised manifests: one service in one environment. */
 export interface ApplicationSetFolder {
@@ -68,6 +69,16 @@ export interface ArgoCdApplicationSetProps {
    * @default - every Application goes to the cluster Argo CD runs in
    */
   readonly clusterEnvironmentLabel?: string;
+  /**
+   * How a sync treats the objects whose fields the controller writes (see `ArgoCdSyncMode`).
+   * @default ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY
+   */
+  readonly syncMode?: ArgoCdSyncMode;
+  /**
+   * Further sync options of every Application, before those of `syncMode`.
+   * @default - only those of `syncMode`
+   */
+  readonly syncOptions?: string[];
 }
 
 /** A Kubernetes name or namespace: safe to write raw inside a JSON string. */
@@ -127,7 +138,7 @@ function templatePatch(shapes: string[]): string {
  * generator with one element per folder (optionally in a matrix with a cluster generator), a
  * `RollingSync` progressive sync by environment, and per Application the `ignoreDifferences` of the
  * fields the Argo Rollouts controller writes in that folder (carried by the element, applied by
- * `templatePatch`), with `RespectIgnoreDifferences=true`.
+ * `templatePatch`), synced per `syncMode`.
  *
  * RollingSync needs the ApplicationSet controller's progressive syncs
  * (`applicationsetcontroller.enable.progressive.syncs: true`); it syncs the Applications itself
@@ -215,11 +226,17 @@ export class ArgoCdApplicationSet extends Construct {
             project: props.project ?? 'default',
             source: { repoURL: props.repoUrl, path: '{{.path}}', targetRevision: props.targetRevision ?? 'HEAD' },
             destination: { server: clusters ? '{{.server}}' : 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
-            syncPolicy: { syncOptions: [RESPECT_IGNORE_DIFFERENCES] },
+            syncPolicy: { syncOptions: mergeSyncOptions(props.syncMode ?? ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY, props.syncOptions) },
           },
         },
         templatePatch: Lazy.any({ produce: () => templatePatch(ignoreShapes(props.folders).shapes) }),
       },
+    });
+    addRuleValidation(this, () => {
+      const spec = this.apiObject.toJson().spec?.template?.spec;
+      const property = props.syncOptions?.includes(RESPECT_IGNORE_DIFFERENCES) ? 'syncOptions' : 'syncMode';
+      const found = props.folders.flatMap((f) => respectsListPaths(spec, property, ArgoCdApplication.controllerOwnedFields(f.syncs ?? [])));
+      return [...new Map(found.map((v) => [v.message, v])).values()];
     });
   }
 }

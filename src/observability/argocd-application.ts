@@ -1,9 +1,10 @@
 import { ApiObject, ApiObjectMetadata, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ArgoCdSyncMode, listPaths, mergeSyncOptions, RESPECT_IGNORE_DIFFERENCES } from './argocd-sync-mode';
 import { ArgoCdIgnoreDifference, controllerOwnedFields } from './controller-owned-fields';
 import { API_KINDS } from '../synth/api-kinds';
 import { inlineCredential } from '../validation/credentials';
-import { addObjectValidation, throwViolation } from '../validation/rule-violation';
+import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
 /** The annotation Argo CD orders a sync by (lower waves first, each healthy before the next). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -55,9 +56,14 @@ export interface ArgoCdApplicationProps {
    */
   readonly selfHeal?: boolean;
   /**
-   * Sync options such as `CreateNamespace=true` or `ServerSideApply=true` (dashboards over 256 KiB).
-   * `RespectIgnoreDifferences=true` is always added.
-   * @default - only `RespectIgnoreDifferences=true`
+   * How a sync treats the objects whose fields the controller writes (see `ArgoCdSyncMode`).
+   * @default ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY
+   */
+  readonly syncMode?: ArgoCdSyncMode;
+  /**
+   * Sync options such as `CreateNamespace=true` or `ServerSideApply=true` (dashboards over 256 KiB),
+   * before those of `syncMode`.
+   * @default - only those of `syncMode`
    */
   readonly syncOptions?: string[];
   /**
@@ -73,20 +79,17 @@ export interface ArgoCdApplicationProps {
   readonly ignoreDifferences?: ArgoCdIgnoreDifference[];
 }
 
-/** The sync option that makes a sync (and self-heal) keep the live value of every ignored field. */
-export const RESPECT_IGNORE_DIFFERENCES = 'RespectIgnoreDifferences=true';
-
 /**
  * An Argo CD Application that syncs the synthesised output from Git, with automated sync, prune and
  * self-heal by default.
  *
  * It never fights the Argo Rollouts controller: its `ignoreDifferences` list the fields the
  * controller writes mid-release on the objects it syncs (traffic weights, header and mirror routes,
- * Service selectors...; computed at synth time from the final Rollouts), and the sync option
- * `RespectIgnoreDifferences=true` makes every sync, self-heal included, keep their live values
- * (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#respect-ignore-difference-configs).
- * Self-heal is safe with them: an ignored field never makes the Application OutOfSync
- * (https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/).
+ * Service selectors...; computed at synth time from the final Rollouts), so self-heal leaves them
+ * alone: an ignored field never makes the Application OutOfSync
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/). `syncMode` says what a sync of an
+ * object the user changed in Git does with them (default `ApplyOutOfSyncOnly=true`: applies it as
+ * written, the controller writes them again).
  */
 export class ArgoCdApplication extends Construct {
   /**
@@ -114,7 +117,7 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    addObjectValidation(this);
+    addRuleValidation(this, () => respectsListPaths(this.apiObject.toJson().spec, props.syncOptions?.includes(RESPECT_IGNORE_DIFFERENCES) ? 'syncOptions' : 'syncMode'));
     if (!/^(https?|ssh|git):\/\/[^\s]+$|^git@[^\s:]+:[^\s]+$/.test(props.repoUrl)) {
       throwViolation(this, { property: 'repoUrl', field: 'spec.source.repoURL', message: `Invalid value: "${props.repoUrl}": not a Git URL`, allowed: 'https://, ssh://, git:// or git@host:path URLs' });
     }
@@ -141,7 +144,7 @@ export class ArgoCdApplication extends Construct {
         },
         syncPolicy: {
           automated: automated ? { prune: props.prune ?? true, selfHeal: props.selfHeal ?? true } : undefined,
-          syncOptions: [...(props.syncOptions ?? []).filter((o) => o !== RESPECT_IGNORE_DIFFERENCES), RESPECT_IGNORE_DIFFERENCES],
+          syncOptions: mergeSyncOptions(props.syncMode ?? ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY, props.syncOptions),
         },
         ignoreDifferences: Lazy.any({
           produce: () => {
@@ -152,6 +155,20 @@ export class ArgoCdApplication extends Construct {
       },
     });
   }
+}
+
+/**
+ * The violations of an Application (or template) spec with `RespectIgnoreDifferences=true` whose
+ * ignores have a path inside a list that sync would take whole from the live object.
+ */
+export function respectsListPaths(spec: any, property: string, ignores: ArgoCdIgnoreDifference[] = spec?.ignoreDifferences ?? []): RuleViolation[] {
+  if (!(spec?.syncPolicy?.syncOptions ?? []).includes(RESPECT_IGNORE_DIFFERENCES)) return [];
+  return listPaths(ignores).map((p) => ({
+    property,
+    field: 'spec.syncPolicy.syncOptions',
+    message: `${RESPECT_IGNORE_DIFFERENCES} with the ignored path ${p.path} of ${p.kind} ${p.name}, inside a list: Argo CD's sync takes such a list whole, from the live object when Git has the field (a change to the list in Git is never applied, argo-cd #17694), else from Git (the live value is dropped)`,
+    allowed: 'ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY (the default), or RESPECT_IGNORE_DIFFERENCES only for ignores outside lists',
+  }));
 }
 
 /** The kinds `controllerOwnedFields` reads: Rollouts, the Deployments they may take over, the Gateway API routes a plugin selector may pick. */

@@ -8,3 +8,4 @@ export * from './rollout-selection';
 export * from './rollout-service-monitor';
 export * from './controller-owned-fields';
 export * from './argocd-application-set';
+export { ArgoCdSyncMode } from './argocd-sync-mode';
