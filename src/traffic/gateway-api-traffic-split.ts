@@ -36,8 +36,8 @@ export interface GatewayApiTrafficSplitProps {
    */
   readonly hostnames?: string[];
   /**
-   * A path prefix the route matches.
-   * @default - every path
+   * A path prefix the route matches (written as `spec.rules[0].matches`, as the CRD would default it).
+   * @default "/"
    */
   readonly pathPrefix?: string;
   /**
@@ -111,13 +111,13 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
       ...API_KINDS.httpRoute,
       metadata: { name, namespace, labels },
       spec: {
-        parentRefs: p.gateways.map((g) => ({ name: g.name, namespace: g.namespace, sectionName: g.sectionName })),
+        parentRefs: p.gateways.map((g) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, namespace: g.namespace, sectionName: g.sectionName })),
         hostnames: p.hostnames,
         rules: [{
-          matches: p.pathPrefix ? [{ path: { type: 'PathPrefix', value: p.pathPrefix } }] : undefined,
+          matches: [{ path: { type: 'PathPrefix', value: p.pathPrefix ?? '/' } }],
           backendRefs: [
-            { name: stable.name, port, weight: 100 },
-            ...(canary ? [{ name: canary.name, port, weight: 0 }] : []),
+            { group: '', kind: 'Service', name: stable.name, port, weight: 100 },
+            ...(canary ? [{ group: '', kind: 'Service', name: canary.name, port, weight: 0 }] : []),
           ],
         }],
       },
