@@ -127,9 +127,9 @@ function parseKubectlValidate(stdout: string): ApiServerResult[] {
 }
 
 /** Runs a command without blocking (so several oracles share the cores); resolves with its exit status and output. */
-function run(bin: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(bin: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args);
+    const child = spawn(bin, args, { env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d) => out.push(d));
@@ -140,10 +140,10 @@ function run(bin: string, args: string[]): Promise<{ status: number | null; stdo
 }
 
 /** `runOracle`, without blocking. */
-export async function runOracleAsync(command: 'lint' | 'reconcile' | 'yaml', dir: string, args: string[] = []): Promise<OracleResult[]> {
+export async function runOracleAsync(command: 'lint' | 'reconcile' | 'yaml' | 'crd-defaults', dir: string, args: string[] = []): Promise<OracleResult[]> {
   const bin = oracleBinary();
   if (!bin) throw new Error('no oracle binary');
-  const r = await run(bin, [command, ...args, dir]);
+  const r = await run(bin, [command, ...args, dir], { ...process.env, ORACLE_CRDS: crdRoot() });
   if (r.status !== 0 && r.status !== 1) throw new Error(`oracle ${command} failed (${r.status}): ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
