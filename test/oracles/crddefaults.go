@@ -32,7 +32,8 @@ func crdDir() string {
 // servedSchemas holds, per group/kind and version, the structural schema the API server serves.
 type servedSchemas map[string]map[string]*structuralschema.Structural
 
-// loadCRDs reads every CustomResourceDefinition below dir and builds each served version's
+// loadCRDs reads every CustomResourceDefinition below dir (the same one in two files is read once,
+// two different ones are an error) and builds each served version's
 // structural schema as the CR handler does (GetSchemaForVersion, conversion to the internal type,
 // NewStructural, PruneDefaults).
 func loadCRDs(dir string) (servedSchemas, error) {
@@ -41,6 +42,7 @@ func loadCRDs(dir string) (servedSchemas, error) {
 		return nil, err
 	}
 	out := servedSchemas{}
+	seen := map[string]*apiextensionsv1.CustomResourceDefinition{}
 	for _, f := range files {
 		docs, err := readDocs(f)
 		if err != nil {
@@ -55,6 +57,13 @@ func loadCRDs(dir string) (servedSchemas, error) {
 				return nil, fmt.Errorf("%s: %v", f, err)
 			}
 			gk := crd.Spec.Group + "/" + crd.Spec.Names.Kind
+			if prev := seen[gk]; prev != nil {
+				if !reflect.DeepEqual(prev.Spec, crd.Spec) {
+					return nil, fmt.Errorf("%s: a different CustomResourceDefinition of %s was read before", f, gk)
+				}
+				continue
+			}
+			seen[gk] = crd
 			if out[gk] == nil {
 				out[gk] = map[string]*structuralschema.Structural{}
 			}
