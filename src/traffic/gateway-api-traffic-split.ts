@@ -57,7 +57,8 @@ export interface GatewayApiTrafficSplitProps {
  * must be registered in the controller: see `GatewayApiPlugin`): creates an HTTPRoute
  * (`gateway.networking.k8s.io/v1`) with one rule holding both Services (stable weight 100, canary
  * 0) and returns `trafficRouting.plugins["argoproj-labs/gatewayAPI"]`. Header route steps work
- * with it (the route is listed with `useHeaderRoutes`).
+ * with it (the route is listed with `useHeaderRoutes`). The CRD's defaults are written (parentRef and
+ * backendRef `group` / `kind`, the path match), so a server-side apply shows no drift.
  */
 export class GatewayApiTrafficSplit extends TrafficSplitBase {
   private readonly props: GatewayApiTrafficSplitProps;
