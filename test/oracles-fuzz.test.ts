@@ -15,7 +15,8 @@ import { ApiServerResult, OracleResult, oraclesAvailable, runKubectlValidateAsyn
 /*
  * Differential fuzzing: random apps built through the public typed API, judged by the upstream code.
  * - The library synthesises: the controller's lint/validation, kubectl-validate and the traffic
- *   reconcilers accept the output, else it is a disagreement.
+ *   reconcilers accept the output, and the API server's CRD defaulting leaves its custom resources
+ *   unchanged (`oracle crd-defaults`), else it is a disagreement.
  * - The library refuses: the error names the construct path and a property, nothing is written,
  *   and when the refusal mirrors a controller rule (the `mirror` faults below), the controller (or
  *   the API server) refuses the same spec, written by synthesising the app without the fault and
@@ -494,12 +495,12 @@ describeIf('differential fuzzing against the controller and the API server', () 
       fs.mkdirSync(to, { recursive: true });
       for (const f of fs.readdirSync(from)) fs.linkSync(path.join(from, f), path.join(to, f));
     });
-    const [lint, reconcile, yaml, refusedLint, refusedValidate, ...validate] = await Promise.all([
-      runOracleAsync('lint', tree), runOracleAsync('reconcile', tree), runOracleAsync('yaml', tree),
+    const [lint, reconcile, yaml, defaults, refusedLint, refusedValidate, ...validate] = await Promise.all([
+      runOracleAsync('lint', tree), runOracleAsync('reconcile', tree), runOracleAsync('yaml', tree), runOracleAsync('crd-defaults', tree),
       hasMirrored ? runOracleAsync('lint', refusedTree) : [], hasMirrored ? runKubectlValidateAsync(refusedTree) : [],
       ...halves.filter((h) => fs.existsSync(h)).map((h) => runKubectlValidateAsync(h)),
     ]);
-    const rejected = byApp([...lint, ...reconcile, ...yaml], tree);
+    const rejected = byApp([...lint, ...reconcile, ...yaml, ...defaults], tree);
     halves.forEach((h, i) => byApp(validate[i] ?? [], h).forEach((errors, app) => rejected.set(app, [...(rejected.get(app) ?? []), ...errors])));
     for (const [app, errors] of rejected) {
       disagreements.push(`${app}: synthesised, rejected by the upstream code:\n  ${errors.join('\n  ')}\n  spec: ${JSON.stringify(byId.get(app)?.spec)}`);

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ALB_APPS, synthAlbApps } from './support/alb-apps';
-import { failures, OracleResult, oraclesAvailable, runKubectlValidate, runOracle } from './support/oracles';
+import { crdRoot, failures, OracleResult, oraclesAvailable, runKubectlValidate, runOracle } from './support/oracles';
 
 /*
  * Every example's output judged by the upstream code: the Argo Rollouts v1.9.1 controller's lint,
@@ -107,6 +107,20 @@ describeIf('the upstream code accepts every example', () => {
     }
   });
 
+  test("the API server's CRD pruning and defaulting leave every custom resource unchanged (no server-side apply drift)", () => {
+    const results = runOracle('crd-defaults', tree);
+    expect(failures(results)).toEqual([]);
+    // One result per document of a kind the pinned CRDs define.
+    const crdKinds = new Set(yamlFiles(crdRoot()).flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJSON()))
+      .filter((d) => d?.kind === 'CustomResourceDefinition').map((d) => `${d.spec.group}/${d.spec.names.kind}`));
+    const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+    const customResources = objects.filter((o) => o.obj && crdKinds.has(`${group(o.obj.apiVersion)}/${o.obj.kind}`));
+    expect(results.map((r) => `${r.file}#${r.kind}/${r.name}`).sort()).toEqual(customResources.map((o) => `${o.file}#${o.obj.kind}/${o.obj.metadata.name}`).sort());
+    for (const kind of ['Rollout', 'HTTPRoute', 'AnalysisTemplate', 'ServiceMonitor', 'PrometheusRule', 'Application']) {
+      expect(results.some((r) => r.kind === kind)).toBe(true);
+    }
+  });
+
   test("Go's YAML reader (kubectl, the API server, Argo CD) reads what the library meant to write", () => {
     const results = runOracle('yaml', tree);
     expect(failures(results)).toEqual([]);
@@ -179,6 +193,49 @@ describeIf('the controller\'s ALB reconciler on AlbTrafficSplit apps', () => {
       expect(json(ing, 'rollouts.argoproj.io/managed-alb-annotations')).toEqual({ web: ['custom.alb.io/actions.web-root'] });
       expect(Object.keys(ing.metadata.annotations).filter((k) => k.endsWith('.beta'))).toEqual([]);
       expect(ing.spec.rules[0].http.paths.map((p: any) => p.backend.service.name)).toEqual(['web-root']);
+    }
+  });
+});
+
+describeIf('oracle crd-defaults reports what the API server adds to a custom resource', () => {
+  test('an HTTPRoute without parentRef and backendRef group/kind or matches, a port without protocol, an unknown field', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oracle-defaults-'));
+    try {
+      const route = {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      };
+      const rollout = {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          unknownField: 1,
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
+          strategy: { canary: {} },
+        },
+      };
+      fs.writeFileSync(path.join(dir, 'app.yaml'), [route, rollout].map((o) => YAML.stringify(o)).join('---\n'));
+      const results = runOracle('crd-defaults', dir);
+      expect(results.map((r) => [r.kind, r.ok, r.errors])).toEqual([
+        ['HTTPRoute', false, [
+          '.spec.parentRefs[0].group: defaulted to "gateway.networking.k8s.io"',
+          '.spec.parentRefs[0].kind: defaulted to "Gateway"',
+          '.spec.rules[0].backendRefs[0].group: defaulted to ""',
+          '.spec.rules[0].backendRefs[0].kind: defaulted to "Service"',
+          '.spec.rules[0].backendRefs[0].weight: defaulted to 1',
+          '.spec.rules[0].matches: defaulted to [{"path":{"type":"PathPrefix","value":"/"}}]',
+        ]],
+        ['Rollout', false, [
+          '.spec.template.spec.containers[0].ports[0].protocol: defaulted to "TCP"',
+          '.spec.unknownField: removed',
+        ]],
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -43,8 +43,11 @@ describe('seed 004: optional rollouts, per environment', () => {
     const staging = find(envs.staging, 'HTTPRoute', 'billing');
     expect(prod.metadata).toEqual({ ...staging.metadata, namespace: 'prod' });
     expect(prod.spec.parentRefs).toEqual(staging.spec.parentRefs);
-    expect(prod.spec.rules[0].backendRefs).toEqual([{ name: 'billing', port: 9000, weight: 100 }]);
-    expect(staging.spec.rules[0].backendRefs).toEqual([{ name: 'billing', port: 9000, weight: 100 }, { name: 'billing-canary', port: 9000, weight: 0 }]);
+    expect(prod.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'billing', port: 9000, weight: 100 }]);
+    expect(staging.spec.rules[0].backendRefs).toEqual([
+      { group: '', kind: 'Service', name: 'billing', port: 9000, weight: 100 },
+      { group: '', kind: 'Service', name: 'billing-canary', port: 9000, weight: 0 },
+    ]);
     expect(envs.prod.filter((o) => o.metadata.name === 'billing-canary')).toEqual([]);
   });
 

@@ -51,7 +51,7 @@ describe('ProgressiveService owns its route either way', () => {
     const istio = billing(false, (c) => new IstioTrafficSplit(c, 'traffic'), 'VirtualService').route;
     expect(istio.spec.http).toEqual([{ name: 'primary', route: [{ destination: { host: 'billing', port: { number: 9000 } }, weight: 100 }] }]);
     const gateway = billing(false, (c) => new GatewayApiTrafficSplit(c, 'traffic', { gateways: [{ name: 'gw' }] }), 'HTTPRoute').route;
-    expect(gateway.spec.rules[0].backendRefs).toEqual([{ name: 'billing', port: 9000, weight: 100 }]);
+    expect(gateway.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'billing', port: 9000, weight: 100 }]);
     const canary = billing(true, (c) => new IstioTrafficSplit(c, 'traffic'), 'VirtualService').route;
     expect(canary.spec.http[0].route.map((r: any) => [r.destination.host, r.weight])).toEqual([['billing', 100], ['billing-canary', 0]]);
   });

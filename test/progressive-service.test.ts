@@ -137,6 +137,20 @@ describe('switching progressive delivery on', () => {
   });
 });
 
+describe('container port protocols (the CRD and the API server default them)', () => {
+  test('TCP written when unset, a set protocol kept, init containers too; the Deployment gets the same pod spec', () => {
+    const containers: kplus.ContainerProps[] = [{ image: 'dns:1', ports: [{ number: 53, protocol: kplus.Protocol.UDP }, { number: 8080 }] }];
+    const initContainers: kplus.ContainerProps[] = [{ image: 'init:1', portNumber: 9000 }];
+    const off = service({ containers, initContainers });
+    const on = service({ containers, initContainers, delivery: DeliveryStrategy.canary() });
+    const deployment = find(synth(off.chart), 'Deployment');
+    const rollout = find(synth(on.chart), 'Rollout');
+    expect(rollout.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 53, protocol: 'UDP' }, { containerPort: 8080, protocol: 'TCP' }]);
+    expect(rollout.spec.template.spec.initContainers[0].ports).toEqual([{ containerPort: 9000, protocol: 'TCP' }]);
+    expect(deployment.spec.template.spec).toEqual(rollout.spec.template.spec);
+  });
+});
+
 describe('migration from a running Deployment (workloadRef)', () => {
   test('the Deployment stays byte-identical; the Rollout references it with an empty template', () => {
     const off = byKey(synth(service(common).chart));

@@ -57,7 +57,7 @@ test('seed 004: myapp-prod on an HTTPRoute attached to platform-gateway, plugin 
   const objects = objectsOf(gatewayApi);
   const route = find(objects, 'HTTPRoute', 'myapp-prod');
   expect(route.metadata.namespace).toBe('prod');
-  expect(route.spec.parentRefs).toEqual([{ name: 'platform-gateway', namespace: 'istio-system' }]);
+  expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform-gateway', namespace: 'istio-system' }]);
   expect(canaryOf(objects).trafficRouting.plugins['argoproj-labs/gatewayAPI']).toEqual({ httpRoutes: [{ name: 'myapp-prod', useHeaderRoutes: true }], namespace: 'prod' });
   expect(weights(canaryOf(objects).steps)).toEqual([10, 25, 50, 75]);
   expect(find(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toMatchObject({ kind: 'Rollout', name: 'myapp-prod' });

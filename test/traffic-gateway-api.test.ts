@@ -29,12 +29,14 @@ describe('GatewayApiTrafficSplit', () => {
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.metadata).toMatchObject({ name: 'myapp-prod', namespace: 'prod' });
     expect(route.spec).toEqual({
-      parentRefs: [{ name: 'platform-gateway', namespace: 'istio-system' }],
+      // The CRD's defaults written out (group, kind, the match of every path): no server-side apply drift.
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform-gateway', namespace: 'istio-system' }],
       hostnames: ['myapp.example.com'],
       rules: [{
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
         backendRefs: [
-          { name: 'myapp-prod-stable', port: 8080, weight: 100 },
-          { name: 'myapp-prod-canary', port: 8080, weight: 0 },
+          { group: '', kind: 'Service', name: 'myapp-prod-stable', port: 8080, weight: 100 },
+          { group: '', kind: 'Service', name: 'myapp-prod-canary', port: 8080, weight: 0 },
         ],
       }],
     });
@@ -51,7 +53,7 @@ describe('GatewayApiTrafficSplit', () => {
     const objects = synth(chart);
     for (const o of objects) expect(schemas.errors(o)).toEqual([]);
     const route = find(objects, 'HTTPRoute', 'myapp');
-    expect(route.spec.parentRefs).toEqual([{ name: 'platform-gateway', namespace: 'istio-system', sectionName: 'https' }]);
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'platform-gateway', namespace: 'istio-system', sectionName: 'https' }]);
     expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/api' } }]);
     expect(route.spec.rules[0].backendRefs.map((b: any) => b.port)).toEqual([8080, 8080]);
     expect(pluginConfig(objects).httpRoutes).toEqual([{ name: 'myapp', useHeaderRoutes: true }]);

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { BlueGreenRollout, BlueGreenStrategyOptions } from './blue-green-rollout';
 import { CanaryRollout, CanaryStrategyOptions } from './canary-rollout';
 import { podTemplateMetadata, selectorLabelsPodSelectorConfig } from './pod-metadata';
-import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps } from './rollout-base';
+import { createAutoscaler, createSelectorService, RolloutAutoscalingOptions, RolloutBase, RolloutBaseProps, withPortProtocols } from './rollout-base';
 import { DeploymentScaleDown, WorkloadRef } from './workload-ref';
 import type { ITrafficSplit } from '../traffic/traffic-split';
 import { checkNumber, COUNT_RANGE } from '../validation/numbers';
@@ -262,6 +262,8 @@ class SelectorLabelsDeployment extends kplus.Deployment {
   /** @internal */
   public _toKube(): kplus.k8s.DeploymentSpec {
     const spec = super._toKube();
-    return { ...spec, template: { ...spec.template, metadata: podTemplateMetadata(this.podMetadata) } };
+    // The same pod template as the Rollout it becomes (protocols written as the Rollout writes them).
+    const podSpec = spec.template.spec && withPortProtocols(spec.template.spec);
+    return { ...spec, template: { ...spec.template, metadata: podTemplateMetadata(this.podMetadata), spec: podSpec } };
   }
 }

@@ -257,7 +257,7 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
       selector: this._toLabelSelector(),
       workloadRef: this.workloadRef?.toJson(),
       template: this.workloadRef ? undefined
-        : kplus.k8s.toJson_PodTemplateSpec({ metadata: podTemplateMetadata(this.podMetadata), spec: this._toPodSpec() }),
+        : kplus.k8s.toJson_PodTemplateSpec({ metadata: podTemplateMetadata(this.podMetadata), spec: withPortProtocols(this._toPodSpec()) }),
       minReadySeconds: wholeSeconds(this, 'minReady', 'spec.minReadySeconds', this.minReady) || undefined,
       progressDeadlineSeconds: wholeSeconds(this, 'progressDeadline', 'spec.progressDeadlineSeconds', this.progressDeadline),
       progressDeadlineAbort: this.progressDeadlineAbort || undefined,
@@ -291,6 +291,17 @@ export abstract class RolloutBase extends kplus.Workload implements IRollout, kp
     if (missing.length === 0) return [];
     return [{ property: 'selectorLabels', field: 'spec.selector', message: `Invalid value: ${JSON.stringify(spec.selector)}: \`selector\` does not match template \`labels\` of Deployment "${this.workloadRef!.name}"`, allowed: `labels of its pods: ${JSON.stringify(podLabels)}` }];
   }
+}
+
+/**
+ * The pod spec with every container port's `protocol` written (`TCP` when unset): the Rollout CRD
+ * (and the API server, for a Deployment) defaults it, so the stored object, and so its pod-template
+ * hash, is the same and a server-side apply shows no drift.
+ */
+export function withPortProtocols(spec: kplus.k8s.PodSpec): kplus.k8s.PodSpec {
+  const ports = (containers?: kplus.k8s.Container[]) => containers?.map((c) => (c.ports
+    ? { ...c, ports: c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })) } : c));
+  return { ...spec, containers: ports(spec.containers)!, initContainers: ports(spec.initContainers) };
 }
 
 /** Service ports matching the containers' ports one to one. */

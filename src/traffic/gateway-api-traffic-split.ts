@@ -36,8 +36,8 @@ export interface GatewayApiTrafficSplitProps {
    */
   readonly hostnames?: string[];
   /**
-   * A path prefix the route matches.
-   * @default - every path
+   * A path prefix the route matches (written as `spec.rules[0].matches`, as the CRD would default it).
+   * @default "/"
    */
   readonly pathPrefix?: string;
   /**
@@ -57,7 +57,8 @@ export interface GatewayApiTrafficSplitProps {
  * must be registered in the controller: see `GatewayApiPlugin`): creates an HTTPRoute
  * (`gateway.networking.k8s.io/v1`) with one rule holding both Services (stable weight 100, canary
  * 0) and returns `trafficRouting.plugins["argoproj-labs/gatewayAPI"]`. Header route steps work
- * with it (the route is listed with `useHeaderRoutes`).
+ * with it (the route is listed with `useHeaderRoutes`). The CRD's defaults are written (parentRef and
+ * backendRef `group` / `kind`, the path match), so a server-side apply shows no drift.
  */
 export class GatewayApiTrafficSplit extends TrafficSplitBase {
   private readonly props: GatewayApiTrafficSplitProps;
@@ -111,13 +112,13 @@ export class GatewayApiTrafficSplit extends TrafficSplitBase {
       ...API_KINDS.httpRoute,
       metadata: { name, namespace, labels },
       spec: {
-        parentRefs: p.gateways.map((g) => ({ name: g.name, namespace: g.namespace, sectionName: g.sectionName })),
+        parentRefs: p.gateways.map((g) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, namespace: g.namespace, sectionName: g.sectionName })),
         hostnames: p.hostnames,
         rules: [{
-          matches: p.pathPrefix ? [{ path: { type: 'PathPrefix', value: p.pathPrefix } }] : undefined,
+          matches: [{ path: { type: 'PathPrefix', value: p.pathPrefix ?? '/' } }],
           backendRefs: [
-            { name: stable.name, port, weight: 100 },
-            ...(canary ? [{ name: canary.name, port, weight: 0 }] : []),
+            { group: '', kind: 'Service', name: stable.name, port, weight: 100 },
+            ...(canary ? [{ group: '', kind: 'Service', name: canary.name, port, weight: 0 }] : []),
           ],
         }],
       },

@@ -2,6 +2,7 @@
 //
 //	oracle lint DIR                      kubectl argo rollouts lint + the controller's reference and analysis validation
 //	oracle reconcile [--write-live OUT] DIR   the nginx, Istio and ALB traffic reconcilers with the controller's fake clients
+//	oracle crd-defaults DIR              the API server's pruning and defaulting of custom resources (pinned CRDs)
 //	oracle yaml DIR                      every document read with sigs.k8s.io/yaml, printed as JSON
 //
 // Output: one JSON object per line (see README.md). Exit status 0 when every result is ok, 1 otherwise, 2 on usage errors.
@@ -48,7 +49,7 @@ func emit(r result) {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: oracle lint DIR | oracle reconcile [--write-live OUT] DIR | oracle yaml DIR")
+	fmt.Fprintln(os.Stderr, "usage: oracle lint DIR | oracle reconcile [--write-live OUT] DIR | oracle crd-defaults DIR | oracle yaml DIR")
 	os.Exit(2)
 }
 
@@ -70,6 +71,8 @@ func main() {
 		err = runLint(dir)
 	case "reconcile":
 		err = runReconcile(dir, *writeLive)
+	case "crd-defaults":
+		err = runCRDDefaults(dir)
 	case "yaml":
 		err = runYaml(dir)
 	default:

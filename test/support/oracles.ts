@@ -82,18 +82,24 @@ export function kubectlValidateBinary(): string | undefined {
   return found ?? missing('kubectl-validate (go install sigs.k8s.io/kubectl-validate@v0.0.4)');
 }
 
-/** The pinned CRDs: $ORACLE_CRDS, else ../shared/crds beside the clone. */
-export function crdDirs(): string[] {
+/** The folder of the pinned CRDs: $ORACLE_CRDS, else ../shared/crds beside the clone. */
+export function crdRoot(): string {
   const base = process.env.ORACLE_CRDS ?? path.join(ROOT, '..', 'shared', 'crds');
-  const dir = fs.existsSync(base) ? base : '/work/shared/crds';
+  return fs.existsSync(base) ? base : '/work/shared/crds';
+}
+
+/** The pinned CRDs, one folder per project. */
+export function crdDirs(): string[] {
+  const dir = crdRoot();
   return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name)).sort();
 }
 
 /** Runs `oracle <command> [args] DIR` and parses its JSON lines (exit 1 only means some result is not ok). */
-export function runOracle(command: 'lint' | 'reconcile' | 'yaml', dir: string, args: string[] = []): OracleResult[] {
+export function runOracle(command: 'lint' | 'reconcile' | 'yaml' | 'crd-defaults', dir: string, args: string[] = []): OracleResult[] {
   const bin = oracleBinary();
   if (!bin) throw new Error('no oracle binary');
-  const r = spawnSync(bin, [command, ...args, dir], { encoding: 'utf8', maxBuffer: 2 ** 30 });
+  const env = { ...process.env, ORACLE_CRDS: crdRoot() };
+  const r = spawnSync(bin, [command, ...args, dir], { encoding: 'utf8', maxBuffer: 2 ** 30, env });
   if (r.status !== 0 && r.status !== 1) throw new Error(`oracle ${command} failed (${r.status}): ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
@@ -121,9 +127,9 @@ function parseKubectlValidate(stdout: string): ApiServerResult[] {
 }
 
 /** Runs a command without blocking (so several oracles share the cores); resolves with its exit status and output. */
-function run(bin: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(bin: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args);
+    const child = spawn(bin, args, { env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d) => out.push(d));
@@ -134,10 +140,10 @@ function run(bin: string, args: string[]): Promise<{ status: number | null; stdo
 }
 
 /** `runOracle`, without blocking. */
-export async function runOracleAsync(command: 'lint' | 'reconcile' | 'yaml', dir: string, args: string[] = []): Promise<OracleResult[]> {
+export async function runOracleAsync(command: 'lint' | 'reconcile' | 'yaml' | 'crd-defaults', dir: string, args: string[] = []): Promise<OracleResult[]> {
   const bin = oracleBinary();
   if (!bin) throw new Error('no oracle binary');
-  const r = await run(bin, [command, ...args, dir]);
+  const r = await run(bin, [command, ...args, dir], { ...process.env, ORACLE_CRDS: crdRoot() });
   if (r.status !== 0 && r.status !== 1) throw new Error(`oracle ${command} failed (${r.status}): ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
