@@ -81,25 +81,23 @@ func runReconcile(dir, liveDir string) error {
 			if c == nil || c.TrafficRouting == nil {
 				continue
 			}
-			var live []*unstructured.Unstructured
-			if c.TrafficRouting.Nginx != nil {
-				r := objResult("reconcile", a, o)
-				r.Router = "nginx"
-				r.Errors, live = reconcileNginx(a, &ro)
-				emit(r)
-				writeLive(liveDir, a.Name, live)
+			routers := []struct {
+				name string
+				used bool
+				run  func(*app, *v1alpha1.Rollout) ([]string, []*unstructured.Unstructured)
+			}{
+				{"nginx", c.TrafficRouting.Nginx != nil, reconcileNginx},
+				{"istio", c.TrafficRouting.Istio != nil, reconcileIstio},
+				{"alb", c.TrafficRouting.ALB != nil, reconcileAlb},
 			}
-			if c.TrafficRouting.Istio != nil {
+			for _, router := range routers {
+				if !router.used {
+					continue
+				}
 				r := objResult("reconcile", a, o)
-				r.Router = "istio"
-				r.Errors, live = reconcileIstio(a, &ro)
-				emit(r)
-				writeLive(liveDir, a.Name, live)
-			}
-			if c.TrafficRouting.ALB != nil {
-				r := objResult("reconcile", a, o)
-				r.Router = "alb"
-				r.Errors, live = reconcileAlb(a, &ro)
+				r.Router = router.name
+				var live []*unstructured.Unstructured
+				r.Errors, live = router.run(a, &ro)
 				emit(r)
 				writeLive(liveDir, a.Name, live)
 			}
