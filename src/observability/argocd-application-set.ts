@@ -180,60 +180,62 @@ export class ArgoCdApplicationSet extends Construct {
     }
 
     const clusters = props.clusterEnvironmentLabel;
-    // At synth time, from the objects' final JSON (the same in both: the shapes are numbered in folder order).
-    const elements = Lazy.any({
-      produce: () => {
-        const ignores = ignoreShapes(props.folders).elements;
-        return props.folders.map((f, i) => ({
-          service: f.service,
-          environment: f.environment,
-          path: f.path,
-          namespace: f.namespace,
-          include: f.include ?? '',
-          ignoreShape: ignores[i].shape,
-          ignoreValues: ignores[i].values,
-        }));
-      },
-    });
-    const list = { list: { elements } };
-    const generators = clusters
-      ? [{ matrix: { generators: [list, { clusters: { selector: { matchLabels: { [clusters]: '{{.environment}}' } } } }] } }]
-      : [list];
     this.apiObject = new ApiObject(this, 'Resource', {
       ...API_KINDS.applicationSet,
       metadata: { namespace: 'argocd', ...props.metadata },
-      spec: {
-        goTemplate: true,
-        goTemplateOptions: ['missingkey=error'],
-        generators,
-        strategy: {
-          type: 'RollingSync',
-          rollingSync: {
-            steps: environments.map((environment) => ({
-              matchExpressions: [{ key: 'environment', operator: 'In', values: [environment] }],
-              maxUpdate: props.maxUpdate,
-            })),
-          },
+      // At synth time, from the objects' final JSON: one computation of the folders' ignores gives
+      // the elements and the templatePatch their shapes are numbered in.
+      spec: Lazy.any({
+        produce: () => {
+          const ignores = ignoreShapes(props.folders);
+          const elements = props.folders.map((f, i) => ({
+            service: f.service,
+            environment: f.environment,
+            path: f.path,
+            namespace: f.namespace,
+            include: f.include ?? '',
+            ignoreShape: ignores.elements[i].shape,
+            ignoreValues: ignores.elements[i].values,
+          }));
+          const list = { list: { elements } };
+          return {
+            goTemplate: true,
+            goTemplateOptions: ['missingkey=error'],
+            generators: clusters
+              ? [{ matrix: { generators: [list, { clusters: { selector: { matchLabels: { [clusters]: '{{.environment}}' } } } }] } }]
+              : [list],
+            strategy: {
+              type: 'RollingSync',
+              rollingSync: {
+                steps: environments.map((environment) => ({
+                  matchExpressions: [{ key: 'environment', operator: 'In', values: [environment] }],
+                  maxUpdate: props.maxUpdate,
+                })),
+              },
+            },
+            template: {
+              metadata: {
+                // nameNormalized: the cluster's name made a valid object name (an EKS cluster added by
+                // `argocd cluster add` is named by its ARN, which has : and /).
+                name: clusters ? '{{.service}}-{{.environment}}-{{.nameNormalized}}' : '{{.service}}-{{.environment}}',
+                labels: { service: '{{.service}}', environment: '{{.environment}}' },
+              },
+              spec: {
+                project: props.project ?? 'default',
+                source: { repoURL: props.repoUrl, path: '{{.path}}', targetRevision: props.targetRevision ?? 'HEAD' },
+                destination: { server: clusters ? '{{.server}}' : 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
+                syncPolicy: { syncOptions: mergeSyncOptions(props.syncMode ?? ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY, props.syncOptions) },
+              },
+            },
+            templatePatch: templatePatch(ignores.shapes),
+          };
         },
-        template: {
-          metadata: {
-            // nameNormalized: the cluster's name made a valid object name (an EKS cluster added by
-            // `argocd cluster add` is named by its ARN, which has : and /).
-            name: clusters ? '{{.service}}-{{.environment}}-{{.nameNormalized}}' : '{{.service}}-{{.environment}}',
-            labels: { service: '{{.service}}', environment: '{{.environment}}' },
-          },
-          spec: {
-            project: props.project ?? 'default',
-            source: { repoURL: props.repoUrl, path: '{{.path}}', targetRevision: props.targetRevision ?? 'HEAD' },
-            destination: { server: clusters ? '{{.server}}' : 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
-            syncPolicy: { syncOptions: mergeSyncOptions(props.syncMode ?? ArgoCdSyncMode.APPLY_OUT_OF_SYNC_ONLY, props.syncOptions) },
-          },
-        },
-        templatePatch: Lazy.any({ produce: () => templatePatch(ignoreShapes(props.folders).shapes) }),
-      },
+      }),
     });
     addRuleValidation(this, () => {
       const spec = this.apiObject.toJson().spec?.template?.spec;
+      // The folders' ignores are computed again only when a sync would respect them.
+      if (!(spec?.syncPolicy?.syncOptions ?? []).includes(RESPECT_IGNORE_DIFFERENCES)) return [];
       const property = props.syncOptions?.includes(RESPECT_IGNORE_DIFFERENCES) ? 'syncOptions' : 'syncMode';
       const found = props.folders.flatMap((f) => respectsListPaths(spec, property, ArgoCdApplication.controllerOwnedFields(f.syncs ?? [])));
       return [...new Map(found.map((v) => [v.message, v])).values()];
