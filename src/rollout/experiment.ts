@@ -403,6 +403,7 @@ function serviceNameViolations(
   templates: Array<ExperimentStepTemplate | ExperimentTemplateOptions>, scope: Construct, namespace: string | undefined, field: string,
 ): RuleViolation[] {
   const violations: RuleViolation[] = [];
+  if (templates.every((t) => t.serviceName === undefined)) return violations; // spares the walk of the app below
   const appServices = new Map<string, string>();
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || c.kind !== 'Service' || c.apiVersion !== 'v1') continue;
