@@ -4,7 +4,7 @@ import { IAnalysisTemplate } from './analysis-template';
 import { AnalysisTemplateBase } from './analysis-template-base';
 import { MeasurementRetention } from './metric-options';
 import type { IRollout } from '../rollout/rollout-base';
-import { numberViolation } from '../validation/numbers';
+import { numberViolation, RETENTION_LIMIT_RANGE } from '../validation/numbers';
 import { nameErrors } from '../validation/object-names';
 import { RuleViolation } from '../validation/rule-violation';
 
@@ -120,7 +120,7 @@ export function renderRolloutAnalysis(options: RolloutAnalysisOptions, rollout: 
   const retention = options.measurementRetention ?? [];
   violations.push(...metricRuleViolations(options.templates, 'measurementRetention', retention.map((r) => r.metricName), field));
   retention.forEach((r, i) => {
-    const v = numberViolation(`${analysisProperty(field)}.measurementRetention[${i}].limit`, `${field}.measurementRetention[${i}].limit`, r.limit, { min: 1, max: 2147483647 });
+    const v = numberViolation(`${analysisProperty(field)}.measurementRetention[${i}].limit`, `${field}.measurementRetention[${i}].limit`, r.limit, RETENTION_LIMIT_RANGE);
     if (v) violations.push(v);
   });
   const metrics = options.templates.flatMap((t) => t.metricNames);

@@ -9,7 +9,7 @@ import { AnalysisTemplateBase } from '../analysis/analysis-template-base';
 import { MeasurementRetention, metricRuleMatches } from '../analysis/metric-options';
 import { goDuration } from '../analysis/promql';
 import { API_KINDS } from '../synth/api-kinds';
-import { checkNumber } from '../validation/numbers';
+import { checkNumber, RETENTION_LIMIT_RANGE } from '../validation/numbers';
 import { nameErrors } from '../validation/object-names';
 import { addRuleValidation, RuleViolation, throwViolation } from '../validation/rule-violation';
 
@@ -313,7 +313,7 @@ export class Experiment extends Construct {
       throwViolation(this, { property: 'templates', field: 'spec.templates', message: 'Required value: at least one template', allowed: 'one or more templates' });
     }
     (props.measurementRetention ?? []).forEach((r, i) =>
-      checkNumber(this, `measurementRetention[${i}].limit`, `spec.measurementRetention[${i}].limit`, r.limit, { min: 1, max: 2147483647 }));
+      checkNumber(this, `measurementRetention[${i}].limit`, `spec.measurementRetention[${i}].limit`, r.limit, RETENTION_LIMIT_RANGE));
     this.apiObject = new ApiObject(this, 'Resource', {
       ...API_KINDS.experiment,
       metadata: props.metadata,

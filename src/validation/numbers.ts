@@ -49,6 +49,8 @@ export const PORT_RANGE: NumberRange = { min: 1, max: 65535 };
 export const COUNT_RANGE: NumberRange = { min: 0 };
 /** Traffic weights: 0-100 percent. */
 export const WEIGHT_RANGE: NumberRange = { min: 0, max: 100 };
+/** Measurement-retention limits: a positive int32 (the controller's `limit` field). */
+export const RETENTION_LIMIT_RANGE: NumberRange = { min: 1, max: 2147483647 };
 
 /**
  * `duration` in whole seconds for a second-granular field; throws naming the property when it is
