@@ -126,17 +126,14 @@ function objectNameViolations(scope: IConstruct, object: ApiObject): RuleViolati
       });
     }
   }
-  for (const [key, value] of Object.entries<any>(json.metadata?.labels ?? {})) {
-    for (const error of qualifiedNameErrors(key)) {
-      violations.push({ property: 'metadata.labels', field: 'metadata.labels', message: `${what}: Invalid value: "${key}": ${error}`, allowed: 'a key [prefix/]name, the name at most 63 characters of letters, digits, - _ .' });
-    }
-    for (const error of typeof value === 'string' ? labelValueErrors(value) : []) {
-      violations.push({ property: 'metadata.labels', field: `metadata.labels.${key}`, message: `${what}: Invalid value: "${value}": ${error}`, allowed: 'at most 63 letters, digits, - _ . (starting and ending with a letter or digit), or empty' });
-    }
-  }
-  for (const key of Object.keys(json.metadata?.annotations ?? {})) {
-    for (const error of qualifiedNameErrors(key)) {
-      violations.push({ property: 'metadata.annotations', field: 'metadata.annotations', message: `${what}: Invalid value: "${key}": ${error}`, allowed: 'a key [prefix/]name, the name at most 63 characters of letters, digits, - _ .' });
+  for (const map of ['labels', 'annotations']) {
+    for (const [key, value] of Object.entries<any>(json.metadata?.[map] ?? {})) {
+      for (const error of qualifiedNameErrors(key)) {
+        violations.push({ property: `metadata.${map}`, field: `metadata.${map}`, message: `${what}: Invalid value: "${key}": ${error}`, allowed: 'a key [prefix/]name, the name at most 63 characters of letters, digits, - _ .' });
+      }
+      for (const error of map === 'labels' && typeof value === 'string' ? labelValueErrors(value) : []) {
+        violations.push({ property: 'metadata.labels', field: `metadata.labels.${key}`, message: `${what}: Invalid value: "${value}": ${error}`, allowed: 'at most 63 letters, digits, - _ . (starting and ending with a letter or digit), or empty' });
+      }
     }
   }
   if (typeof namespace === 'string') {
