@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import { TemplateIndex } from './analysis-checks';
+import { readArguments, UsageError } from './cli-arguments';
 import { ManifestError, ManifestObject, readManifests } from './manifest-files';
 import { PlanError } from './plan-error';
 import { RolloutPlan } from './rollout-plan';
@@ -30,8 +31,6 @@ interface PlanCommand {
   readonly format: string;
   readonly svg?: string;
 }
-
-class UsageError extends Error {}
 
 /**
  * Runs the command; returns the exit code: 0 done, 1 bad input (nothing written), 2 bad usage.
@@ -65,21 +64,14 @@ export function main(argv: string[], io: CliOutput = { out: (t) => process.stdou
 function parseArgs(argv: string[]): PlanCommand {
   const [command, ...rest] = argv;
   if (command !== 'plan') throw new UsageError(`unknown command "${command}" (allowed: plan, preflight)`);
-  const paths: string[] = [];
   let format = 'text';
   let svg: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const [flag, inline] = rest[i].startsWith('--') ? rest[i].split(/=(.*)/s) : [rest[i]];
-    const value = () => {
-      const v = inline ?? rest[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  const paths = readArguments(rest, (flag, value) => {
     if (flag === '--format') format = value();
     else if (flag === '--svg') svg = value();
-    else if (flag.startsWith('-')) throw new UsageError(`unknown option ${flag}`);
-    else paths.push(flag);
-  }
+    else return false;
+    return true;
+  });
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: unknown format (allowed: ${FORMATS.join(', ')})`);
   if (paths.length === 0) throw new UsageError('no input: give one or more files or directories');
   return { paths, format, svg };

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { Duration } from 'cdk8s';
 import { PreflightOutcome, runPreflight } from './preflight';
 import { UnreachableError } from './prometheus-client';
+import { readArguments, UsageError } from '../plan/cli-arguments';
 import { ManifestError, readManifests } from '../plan/manifest-files';
 
 export const PREFLIGHT_USAGE = `usage: cdk8s-argo-rollouts preflight <dir-or-file...> --prometheus URL [--json | --markdown]
@@ -27,8 +28,6 @@ export interface PreflightIo {
   readonly err: (text: string) => void;
   readonly env?: Record<string, string | undefined>;
 }
-
-class UsageError extends Error {}
 
 interface Command {
   readonly paths: string[];
@@ -80,19 +79,12 @@ export async function preflightMain(argv: string[], io: PreflightIo): Promise<nu
 }
 
 function parseArgs(argv: string[]): Command {
-  const paths: string[] = [];
   let prometheus: string | undefined;
   let format: Command['format'] = 'text';
   let allow: PreflightOutcome[] = [];
   let timeoutSeconds = 10;
   let concurrency = 4;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s) : [argv[i]];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  const paths = readArguments(argv, (flag, value) => {
     const positive = (v: string) => {
       const n = Number(v);
       if (!(n > 0)) throw new UsageError(`${flag} ${v}: not a positive number`);
@@ -104,9 +96,9 @@ function parseArgs(argv: string[]): Command {
     else if (flag === '--allow') allow = value().split(',').map((o) => outcome(o.trim()));
     else if (flag === '--timeout') timeoutSeconds = positive(value());
     else if (flag === '--concurrency') concurrency = Math.floor(positive(value()));
-    else if (flag.startsWith('-')) throw new UsageError(`unknown option ${flag}`);
-    else paths.push(flag);
-  }
+    else return false;
+    return true;
+  });
   if (!prometheus) throw new UsageError('--prometheus URL is required');
   if (paths.length === 0) throw new UsageError('no input: give one or more files or directories');
   return { paths, prometheus, format, allow, timeoutSeconds, concurrency };
